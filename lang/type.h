@@ -73,6 +73,7 @@ struct field {
 	unsigned offset;         /* bytes from the start of the value */
 	unsigned bit_offset;     /* bitfields: bits within offset's storage unit */
 	unsigned bit_size;       /* 0: not a bitfield */
+	bool data_loc;           /* tracepoint __data_loc: a u32 (len << 16 | offset) to the bytes */
 };
 
 struct enum_val {

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Builtin variables and functions: one X-macro row each.  A new builtin is a
+ * row here, a type rule in sema_types.c and an emit case in codegen; -Wswitch
+ * finds the places that miss it.
+ */
+#ifndef CTRACE_BUILTINS_H
+#define CTRACE_BUILTINS_H
+
+/* name, spelling */
+#define BUILTIN_VARS(X)                                                                            \
+	X(PID, "pid") X(TID, "tid") X(UID, "uid") X(GID, "gid") X(COMM, "comm")                    \
+	X(NSECS, "nsecs") X(ELAPSED, "elapsed") X(CPU, "cpu") X(NCPUS, "ncpus")                    \
+	X(PROBE, "probe") X(ARGS, "args") X(ARG, "arg") X(RETVAL, "retval")                        \
+	X(CGROUP, "cgroup") X(RAND, "rand") X(CURTASK, "curtask") X(JIFFIES, "jiffies")            \
+	X(NUMAID, "numaid") X(CPID, "cpid") X(FUNC, "func") X(USERNAME, "username")                \
+	X(KSTACK, "kstack") X(USTACK, "ustack") X(PPID, "ppid") X(PCOMM, "pcomm")
+
+enum builtin_var {
+#define X(k, s) BV_##k,
+	BUILTIN_VARS(X)
+#undef X
+	BV_COUNT_
+};
+
+/* name, spelling, min args, max args */
+#define BUILTIN_FUNCS(X)                                                                           \
+	X(PRINTF, "printf", 1, 128)                                                                \
+	X(PRINT, "print", 1, 3)                                                                    \
+	X(TIME, "time", 0, 1)                                                                      \
+	X(STR, "str", 1, 2)                                                                        \
+	X(EXIT, "exit", 0, 1)                                                                      \
+	X(COUNT, "count", 0, 0)                                                                    \
+	X(SUM, "sum", 1, 1)                                                                        \
+	X(AVG, "avg", 1, 1)                                                                        \
+	X(MIN, "min", 1, 1)                                                                        \
+	X(MAX, "max", 1, 1)                                                                        \
+	X(STATS, "stats", 1, 1)                                                                    \
+	X(HIST, "hist", 1, 2)                                                                      \
+	X(LHIST, "lhist", 4, 4)                                                                    \
+	X(DELETE, "delete", 1, 2)                                                                  \
+	X(CLEAR, "clear", 1, 1)                                                                    \
+	X(ZERO, "zero", 1, 1)                                                                      \
+	X(HAS_KEY, "has_key", 2, 2)                                                                \
+	X(LEN, "len", 1, 1)                                                                        \
+	X(BSWAP, "bswap", 1, 1)
+
+enum builtin_func {
+#define X(k, s, lo, hi) BF_##k,
+	BUILTIN_FUNCS(X)
+#undef X
+	BF_COUNT_
+};
+
+struct func_info {
+	const char *name;
+	int min_args, max_args;
+};
+
+extern const char *const builtin_var_names[];
+extern const struct func_info builtin_funcs[];
+
+/* The builtin variable named name (argN gives BV_ARG and *argn = N), or -1. */
+int builtin_var_find(const char *name, int *argn);
+/* The builtin function named name, or -1. */
+int builtin_func_find(const char *name);
+
+/* What sema records on a node for codegen (node->sema). */
+struct sem {
+	int id;                  /* builtin_var / builtin_func / agg */
+	int argn;                /* BV_ARG: N */
+	struct var_sym *var;     /* VAR */
+	struct map_sym *map;     /* MAP, and map arguments of calls */
+	int fmt_id;              /* printf, time, print, runtime errors (division) */
+	struct ctx_access ctx;   /* provider arguments */
+	long long ival;          /* constant operands (str length, exit code, ...) */
+	bool is_const;           /* ival holds the node's constant value */
+};
+
+#endif
