@@ -198,6 +198,7 @@ struct ast_node {
 		struct { /* IDENT, VAR ("$x"), MAP ("@x", "@"), CALL */
 			const char *name;
 			struct ast_node *args; /* CALL: argument list; MAP: key (NULL, expr or TUPLE) */
+			struct ast_typespec *ts; /* VAR as an FN parameter: its declared type */
 		} ident;
 		struct { /* POSITIONAL */
 			int n;
@@ -264,5 +265,19 @@ struct ast_node *parse_program(struct arena *a, struct diags *d, const struct so
 
 /* Print the tree in the stable text form of `-d ast` (golden tests use it). */
 void ast_print(const struct ast_node *program, FILE *out);
+
+/*
+ * When set (sema sets it to type_print), ast_print appends ` :: TYPE` to the
+ * line of every node whose type is set.  NULL by default, so lang/ alone links.
+ */
+extern void (*ast_print_type_hook)(const struct type *t, FILE *out);
+
+/*
+ * The child lists of n, in source order, for generic walkers: stores up to
+ * AST_MAX_CHILDREN list heads (each may have ->next siblings; NULL heads are
+ * skipped) and returns how many.  A typeof(...) inside a typespec counts as a child.
+ */
+#define AST_MAX_CHILDREN 4
+size_t ast_children(const struct ast_node *n, struct ast_node *out[AST_MAX_CHILDREN]);
 
 #endif

@@ -1,0 +1,892 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The grammar: tokens from lexer.l -> the AST of ast.h.
+ *
+ * Errors are reported through the diagnostics list, several per run: bison
+ * `error` rules resynchronise at `;` inside blocks, at the `}` that ends a
+ * block, and at ITEM_END (the lexer's end of a top-level item).
+ */
+
+%code top {
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Generated from lang/grammar.y by bison. */
+}
+
+%code requires {
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "loc.h"
+
+#define YYLTYPE struct loc
+#define YYLTYPE_IS_DECLARED 1
+
+/* Everything the parser and the lexer share for one parse. */
+struct pstate {
+	struct arena *arena;
+	struct diags *diags;
+	const struct source *src;
+	void *scanner;
+	struct ast_node *program;
+	int nerrors;
+	/* lexer position: the next byte to read, and where the current token started */
+	size_t off, tok_off;
+	int line, col, tok_line, tok_col;
+	/* lexer context (see lexer.l) */
+	int depth;  /* open `{` (or the `<` of an action block) in this top-level item */
+	int pdepth; /* open `(` and `[` */
+	bool angle; /* in a `< ... >` action block */
+	bool angle_body; /* parser: the body just reduced was written `< ... >` */
+	bool in_pred, after_dot, item_end_pending, at_eof, bad_run;
+	int last_tok;
+	struct loc last_loc;
+	/* a C definition being read */
+	size_t cdef_off;
+	struct loc cdef_loc;
+	int cdef_depth;
+};
+
+/* Report an error at loc (lexer and parser both come here). */
+void pstate_error(struct pstate *p, const struct loc *loc, const char *msg);
+}
+
+%code provides {
+int ct_lex(YYSTYPE *lval, YYLTYPE *lloc, struct pstate *p);
+void ct_lex_init(struct pstate *p);
+void ct_lex_fini(struct pstate *p);
+}
+
+%code {
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "diag.h"
+
+#define yylex ct_lex
+
+/*
+ * The parser's own stack is capped too (bison reports "memory exhausted"
+ * beyond it), so that a million `!` cannot grow it without bound.
+ */
+#define YYMAXDEPTH 20000
+
+/* A node spans from its first to its last token, in the same file. */
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                                                \
+	do {                                                                                       \
+		if (N) {                                                                           \
+			(Cur).file = YYRHSLOC(Rhs, 1).file;                                        \
+			(Cur).line = YYRHSLOC(Rhs, 1).line;                                        \
+			(Cur).col = YYRHSLOC(Rhs, 1).col;                                          \
+			(Cur).end_line = YYRHSLOC(Rhs, N).end_line;                                \
+			(Cur).end_col = YYRHSLOC(Rhs, N).end_col;                                  \
+		} else {                                                                           \
+			(Cur).file = YYRHSLOC(Rhs, 0).file;                                        \
+			(Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line;                   \
+			(Cur).col = (Cur).end_col = YYRHSLOC(Rhs, 0).end_col;                      \
+		}                                                                                  \
+	} while (0)
+
+static void yyerror(const struct loc *loc, struct pstate *p, const char *msg);
+static struct ast_node *mk(struct pstate *p, enum ast_kind kind, const struct loc *loc);
+static struct ast_node *mk_binop(struct pstate *p, const struct loc *loc, enum binop op,
+				 struct ast_node *l, struct ast_node *r);
+static struct ast_node *mk_unop(struct pstate *p, const struct loc *loc, enum unop op,
+				struct ast_node *e);
+static struct ast_node *mk_incdec(struct pstate *p, const struct loc *loc, bool inc, bool prefix,
+				  struct ast_node *e);
+static struct ast_node *mk_ident(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				 const char *name, struct ast_node *args);
+static struct ast_node *mk_assign(struct pstate *p, const struct loc *loc, enum binop op,
+				  struct ast_node *target, struct ast_node *value);
+static struct ast_node *mk_block(struct pstate *p, const struct loc *loc, struct ast_node *stmts);
+static struct ast_node *mk_stmt(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_node *e);
+static struct ast_node *mk_cond(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_node *c, struct ast_node *then, struct ast_node *els);
+static struct ast_node *mk_loop(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				const char *var, struct ast_node *lo, struct ast_node *hi,
+				struct ast_node *body);
+static struct ast_node *mk_tuple(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				 struct ast_node *elems);
+static struct ast_node *mk_named(struct pstate *p, const struct loc *loc, const char *name,
+				 struct ast_node *value);
+static struct ast_node *mk_cast(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_typespec *ts, struct ast_node *e, const char *field);
+static struct ast_node *mk_key(struct pstate *p, const struct loc *loc, struct ast_node *keys);
+static struct ast_node *mk_field(struct pstate *p, const struct loc *loc, struct ast_node *base,
+				 const char *name, bool arrow);
+static struct ast_node *mk_tindex(struct pstate *p, const struct loc *loc, struct ast_node *base,
+				  struct ast_node *idx);
+static struct ast_typespec *mk_ts(struct pstate *p, const struct loc *loc, const char *name,
+				  struct ast_node *typeof_node);
+static struct ast_node *mk_typeof(struct pstate *p, const struct loc *loc,
+				  struct ast_typespec *ts, struct ast_node *e);
+static struct ast_node *mk_probe(struct pstate *p, const struct loc *loc, const char *name,
+				 struct ast_node *attach, struct ast_node *pred,
+				 struct ast_node *body, bool angle);
+static struct ast_node *mk_fn(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+			      const char *name, struct ast_node *params, struct ast_typespec *ret,
+			      struct ast_node *body);
+static struct ast_node *mk_mapdecl(struct pstate *p, const struct loc *loc, const char *name,
+				   const char *mtype, struct ast_node *n);
+static void add_item(struct pstate *p, struct ast_node *n);
+static const char *fpath_join(struct pstate *p, const char *a, const char *b);
+}
+
+%define api.pure full
+%define parse.error custom
+%define parse.lac full
+/* Reduce by default only in consistent states, so an error is found on the
+   token that causes it and `error` rules see the real lookahead. */
+%define lr.default-reduction consistent
+%locations
+%expect 0
+%param {struct pstate *p}
+
+%union {
+	struct ast_node *node;
+	struct ast_typespec *ts;
+	const char *str;
+	enum binop op;
+	int ival;
+}
+
+%token <str> SHEBANG "shebang" CDEF "C definition" ATTACH "attach point"
+%token <str> PROBE_NAME "probe name"
+%token ITEM_END "end of item"
+%token PRED_OPEN "/ (predicate)" ENDPRED "/ (end of predicate)"
+%token ANGLE_OPEN "<" ANGLE_CLOSE ">"
+%token <str> IDENT "identifier" VAR "variable" MAP "map" TYPE_NAME "type" SUE "struct"
+%token <ival> POSITIONAL "positional parameter"
+%token POSCOUNT "$#"
+%token <node> INT "integer" STRING "string"
+%token <op> ASSIGNOP "compound assignment"
+%token IF "if" ELSE "else" WHILE "while" UNROLL "unroll" FOR "for" BREAK "break"
+%token CONTINUE "continue" RETURN "return" LET "let" SIZEOF "sizeof" OFFSETOF "offsetof"
+%token TYPEOF "typeof" TRUE "true" FALSE "false" CONFIG "config" IMPORT "import"
+%token MACRO "macro" FN "fn"
+%token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" LAND "&&" LOR "||"
+%token INC "++" DEC "--" ARROW "->" DOTDOT ".."
+
+%left LOR
+%left LAND
+%left '|'
+%left '^'
+%left '&'
+%left EQ NE
+%left '<' '>' LE GE
+%left SHL SHR
+%left '+' '-'
+%left '*' '/' '%'
+/* `@m` without a key: shift a following `[` as its key instead. */
+%precedence MAP_NOKEY
+%precedence '['
+
+%type <node> probe attach_list pred_opt body stmt_seq stmts simple compound if_stmt else_opt
+%type <node> block expr ternary bin unary postfix primary exprlist args tuple_tail
+%type <node> record_fields record_field config cfg_items cfg_seq cfg_item import
+%type <node> macro mparams mparam_list mparam fn fparams fparam_list fparam mapdecl
+%type <ts> typespec tbase fret_opt
+%type <str> pname_opt fpath
+%type <ival> stars
+
+%%
+
+program:
+	shebang_opt top_items
+	;
+
+shebang_opt:
+	%empty
+	| SHEBANG			{ p->program->u.program.shebang = $1; }
+	;
+
+top_items:
+	%empty
+	| top_items top_item
+	| top_items error ITEM_END	{ yyerrok; }
+	;
+
+top_item:
+	CDEF				{ struct ast_node *n = mk(p, AST_CDEF, &@1);
+					  n->u.cdef.text = $1;
+					  p->program->u.program.cdefs = ast_append(p->program->u.program.cdefs, n); }
+	| config			{ if (p->program->u.program.config)
+						  pstate_error(p, &@1, "only one config block is allowed");
+					  p->program->u.program.config = $1; }
+	| import			{ p->program->u.program.imports = ast_append(p->program->u.program.imports, $1); }
+	| macro				{ add_item(p, $1); }
+	| fn				{ add_item(p, $1); }
+	| mapdecl			{ add_item(p, $1); }
+	| probe				{ add_item(p, $1); }
+	;
+
+/* --- preamble and other top-level items ------------------------------------------------------- */
+
+config:
+	CONFIG '=' '{' cfg_items '}' ITEM_END
+					{ $$ = mk(p, AST_CONFIG, &@$); $$->u.config.items = $4; }
+	;
+
+cfg_items:
+	%empty				{ $$ = NULL; }
+	| cfg_seq			{ $$ = $1; }
+	| cfg_seq ';'			{ $$ = $1; }
+	;
+
+cfg_seq:
+	cfg_item			{ $$ = $1; }
+	| cfg_seq ';' cfg_item		{ $$ = ast_append($1, $3); }
+	;
+
+cfg_item:
+	IDENT '=' expr			{ $$ = mk_named(p, &@$, $1, $3); }
+	;
+
+import:
+	IMPORT STRING ';' ITEM_END	{ $$ = mk(p, AST_IMPORT, &@$); $$->u.import.path = $2->u.str.value; }
+	;
+
+mapdecl:
+	LET MAP '=' IDENT '(' INT ')' ';' ITEM_END
+					{ $$ = mk_mapdecl(p, &@$, $2, $4, $6); }
+	;
+
+macro:
+	MACRO IDENT '(' mparams ')' block ITEM_END
+					{ $$ = mk_fn(p, AST_MACRO, &@$, $2, $4, NULL, $6); }
+	;
+
+mparams:
+	%empty				{ $$ = NULL; }
+	| mparam_list			{ $$ = $1; }
+	;
+
+mparam_list:
+	mparam				{ $$ = $1; }
+	| mparam_list ',' mparam	{ $$ = ast_append($1, $3); }
+	;
+
+mparam:
+	VAR				{ $$ = mk_ident(p, AST_VAR, &@$, $1, NULL); }
+	| MAP				{ $$ = mk_ident(p, AST_MAP, &@$, $1, NULL); }
+	| IDENT				{ $$ = mk_ident(p, AST_IDENT, &@$, $1, NULL); }
+	;
+
+fn:
+	FN IDENT '(' fparams ')' fret_opt block ITEM_END
+					{ $$ = mk_fn(p, AST_FN, &@$, $2, $4, $6, $7); }
+	;
+
+fparams:
+	%empty				{ $$ = NULL; }
+	| fparam_list			{ $$ = $1; }
+	;
+
+fparam_list:
+	fparam				{ $$ = $1; }
+	| fparam_list ',' fparam	{ $$ = ast_append($1, $3); }
+	;
+
+fparam:
+	VAR ':' typespec		{ $$ = mk_ident(p, AST_VAR, &@$, $1, NULL); $$->u.ident.ts = $3; }
+	;
+
+fret_opt:
+	%empty				{ $$ = NULL; }
+	| ':' typespec			{ $$ = $2; }
+	;
+
+/* --- probes ----------------------------------------------------------------------------------- */
+
+probe:
+	pname_opt attach_list comma_opt pred_opt body ITEM_END
+					{ $$ = mk_probe(p, &@$, $1, $2, $4, $5, p->angle_body); }
+	;
+
+pname_opt:
+	%empty				{ $$ = NULL; }
+	| PROBE_NAME			{ $$ = $1; }
+	;
+
+attach_list:
+	ATTACH				{ $$ = mk(p, AST_ATTACH, &@1); $$->u.attach.text = $1; }
+	| attach_list ',' ATTACH	{ struct ast_node *a = mk(p, AST_ATTACH, &@3);
+					  a->u.attach.text = $3;
+					  $$ = ast_append($1, a); }
+	;
+
+comma_opt:
+	%empty
+	| ','
+	;
+
+pred_opt:
+	%empty				{ $$ = NULL; }
+	| PRED_OPEN expr ENDPRED	{ $$ = $2; }
+	;
+
+body:
+	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2); p->angle_body = false; }
+	| ANGLE_OPEN stmt_seq ANGLE_CLOSE
+					{ $$ = mk_block(p, &@$, $2); p->angle_body = true; }
+	;
+
+/* --- statements ------------------------------------------------------------------------------- */
+
+block:
+	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2); }
+	;
+
+/* Statements; the `;` after the last simple statement is optional. */
+stmt_seq:
+	stmts				{ $$ = $1; }
+	| stmts simple			{ $$ = ast_append($1, $2); }
+	| stmts error			{ $$ = $1; }
+	;
+
+stmts:
+	%empty				{ $$ = NULL; }
+	| stmts ';'			{ $$ = $1; }
+	| stmts simple ';'		{ $$ = ast_append($1, $2); }
+	| stmts compound		{ $$ = ast_append($1, $2); }
+	| stmts error ';'		{ $$ = $1; yyerrok; }
+	;
+
+simple:
+	expr				{ $$ = mk_stmt(p, AST_EXPR_STMT, &@$, $1); }
+	| unary '=' expr		{ $$ = mk_assign(p, &@$, BINOP_NONE, $1, $3); }
+	| unary ASSIGNOP expr		{ $$ = mk_assign(p, &@$, $2, $1, $3); }
+	| LET VAR			{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; }
+	| LET VAR ':' typespec		{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; $$->u.let.ts = $4; }
+	| LET VAR '=' expr		{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; $$->u.let.init = $4; }
+	| LET VAR ':' typespec '=' expr	{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2;
+					  $$->u.let.ts = $4; $$->u.let.init = $6; }
+	| RETURN			{ $$ = mk_stmt(p, AST_RETURN, &@$, NULL); }
+	| RETURN expr			{ $$ = mk_stmt(p, AST_RETURN, &@$, $2); }
+	| BREAK				{ $$ = mk(p, AST_BREAK, &@$); }
+	| CONTINUE			{ $$ = mk(p, AST_CONTINUE, &@$); }
+	;
+
+compound:
+	if_stmt				{ $$ = $1; }
+	| WHILE expr block		{ $$ = mk_cond(p, AST_WHILE, &@$, $2, $3, NULL); }
+	| UNROLL '(' expr ')' block	{ $$ = mk(p, AST_UNROLL, &@$); $$->u.unroll.count = $3; $$->u.unroll.body = $5; }
+	| FOR '(' VAR ':' expr DOTDOT expr ')' block
+					{ $$ = mk_loop(p, AST_FOR_RANGE, &@$, $3, $5, $7, $9); }
+	| FOR '(' VAR ':' MAP ')' block	{ $$ = mk_loop(p, AST_FOR_MAP, &@$, $3,
+						       mk_ident(p, AST_MAP, &@5, $5, NULL), NULL, $7); }
+	| block				{ $$ = $1; }
+	;
+
+/* `if (c)`: the parentheses are simply part of the condition expression. */
+if_stmt:
+	IF expr block else_opt		{ $$ = mk_cond(p, AST_IF, &@$, $2, $3, $4); }
+	;
+
+else_opt:
+	%empty				{ $$ = NULL; }
+	| ELSE block			{ $$ = $2; }
+	| ELSE if_stmt			{ $$ = $2; }
+	;
+
+/* --- expressions ------------------------------------------------------------------------------ */
+
+expr:
+	ternary				{ $$ = $1; }
+	;
+
+ternary:
+	bin				{ $$ = $1; }
+	| bin '?' ternary ':' ternary	{ $$ = mk(p, AST_TERNARY, &@$); $$->u.ternary.cond = $1;
+					  $$->u.ternary.then = $3; $$->u.ternary.els = $5; }
+	| bin '?' ':' ternary		{ $$ = mk(p, AST_TERNARY, &@$); $$->u.ternary.cond = $1;
+					  $$->u.ternary.els = $4; }
+	;
+
+bin:
+	unary				{ $$ = $1; }
+	| bin LOR bin			{ $$ = mk_binop(p, &@$, BINOP_LOR, $1, $3); }
+	| bin LAND bin			{ $$ = mk_binop(p, &@$, BINOP_LAND, $1, $3); }
+	| bin '|' bin			{ $$ = mk_binop(p, &@$, BINOP_BOR, $1, $3); }
+	| bin '^' bin			{ $$ = mk_binop(p, &@$, BINOP_BXOR, $1, $3); }
+	| bin '&' bin			{ $$ = mk_binop(p, &@$, BINOP_BAND, $1, $3); }
+	| bin EQ bin			{ $$ = mk_binop(p, &@$, BINOP_EQ, $1, $3); }
+	| bin NE bin			{ $$ = mk_binop(p, &@$, BINOP_NE, $1, $3); }
+	| bin '<' bin			{ $$ = mk_binop(p, &@$, BINOP_LT, $1, $3); }
+	| bin '>' bin			{ $$ = mk_binop(p, &@$, BINOP_GT, $1, $3); }
+	| bin LE bin			{ $$ = mk_binop(p, &@$, BINOP_LE, $1, $3); }
+	| bin GE bin			{ $$ = mk_binop(p, &@$, BINOP_GE, $1, $3); }
+	| bin SHL bin			{ $$ = mk_binop(p, &@$, BINOP_SHL, $1, $3); }
+	| bin SHR bin			{ $$ = mk_binop(p, &@$, BINOP_SHR, $1, $3); }
+	| bin '+' bin			{ $$ = mk_binop(p, &@$, BINOP_ADD, $1, $3); }
+	| bin '-' bin			{ $$ = mk_binop(p, &@$, BINOP_SUB, $1, $3); }
+	| bin '*' bin			{ $$ = mk_binop(p, &@$, BINOP_MUL, $1, $3); }
+	| bin '/' bin			{ $$ = mk_binop(p, &@$, BINOP_DIV, $1, $3); }
+	| bin '%' bin			{ $$ = mk_binop(p, &@$, BINOP_MOD, $1, $3); }
+	;
+
+unary:
+	postfix				{ $$ = $1; }
+	| '!' unary			{ $$ = mk_unop(p, &@$, UNOP_NOT, $2); }
+	| '~' unary			{ $$ = mk_unop(p, &@$, UNOP_BNOT, $2); }
+	| '-' unary			{ $$ = mk_unop(p, &@$, UNOP_NEG, $2); }
+	| '*' unary			{ $$ = mk_unop(p, &@$, UNOP_DEREF, $2); }
+	| '&' unary			{ $$ = mk_unop(p, &@$, UNOP_ADDR, $2); }
+	| INC unary			{ $$ = mk_incdec(p, &@$, true, true, $2); }
+	| DEC unary			{ $$ = mk_incdec(p, &@$, false, true, $2); }
+	| '(' typespec ')' unary	{ $$ = mk_cast(p, AST_CAST, &@$, $2, $4, NULL); }
+	;
+
+postfix:
+	primary				{ $$ = $1; }
+	| postfix '.' IDENT		{ $$ = mk_field(p, &@$, $1, $3, false); }
+	| postfix '.' INT		{ $$ = mk_tindex(p, &@$, $1, $3); }
+	| postfix ARROW IDENT		{ $$ = mk_field(p, &@$, $1, $3, true); }
+	| postfix '[' expr ']'		{ $$ = mk(p, AST_INDEX, &@$); $$->u.index.base = $1; $$->u.index.index = $3; }
+	| postfix INC			{ $$ = mk_incdec(p, &@$, true, false, $1); }
+	| postfix DEC			{ $$ = mk_incdec(p, &@$, false, false, $1); }
+	;
+
+primary:
+	INT				{ $$ = $1; }
+	| STRING			{ $$ = $1; }
+	| TRUE				{ $$ = mk(p, AST_BOOL, &@$); $$->u.boolean.value = true; }
+	| FALSE				{ $$ = mk(p, AST_BOOL, &@$); $$->u.boolean.value = false; }
+	| IDENT				{ $$ = mk_ident(p, AST_IDENT, &@$, $1, NULL); }
+	| IDENT '(' args ')'		{ $$ = mk_ident(p, AST_CALL, &@$, $1, $3); }
+	| VAR				{ $$ = mk_ident(p, AST_VAR, &@$, $1, NULL); }
+	| MAP %prec MAP_NOKEY		{ $$ = mk_ident(p, AST_MAP, &@$, $1, NULL); }
+	| MAP '[' exprlist ']'		{ $$ = mk_ident(p, AST_MAP, &@$, $1, mk_key(p, &@3, $3)); }
+	| POSITIONAL			{ $$ = mk(p, AST_POSITIONAL, &@$); $$->u.positional.n = $1; }
+	| POSCOUNT			{ $$ = mk(p, AST_POSCOUNT, &@$); }
+	| '(' expr ')'			{ $$ = $2; }
+	| '(' ')'			{ $$ = mk_tuple(p, AST_TUPLE, &@$, NULL); }
+	| '(' expr ',' ')'		{ $$ = mk_tuple(p, AST_TUPLE, &@$, $2); }
+	| '(' expr ',' tuple_tail ')'	{ $$ = mk_tuple(p, AST_TUPLE, &@$, ast_append($2, $4)); }
+	| '(' record_fields ')'		{ $$ = mk_tuple(p, AST_RECORD, &@$, $2); }
+	| '(' record_fields ',' ')'	{ $$ = mk_tuple(p, AST_RECORD, &@$, $2); }
+	| SIZEOF '(' typespec ')'	{ $$ = mk_cast(p, AST_SIZEOF, &@$, $3, NULL, NULL); }
+	| SIZEOF '(' expr ')'		{ $$ = mk_cast(p, AST_SIZEOF, &@$, NULL, $3, NULL); }
+	| OFFSETOF '(' typespec ',' fpath ')'
+					{ $$ = mk_cast(p, AST_OFFSETOF, &@$, $3, NULL, $5); }
+	| OFFSETOF '(' expr ',' fpath ')'
+					{ $$ = mk_cast(p, AST_OFFSETOF, &@$, NULL, $3, $5); }
+	;
+
+tuple_tail:
+	exprlist			{ $$ = $1; }
+	| exprlist ','			{ $$ = $1; }
+	;
+
+record_fields:
+	record_field			{ $$ = $1; }
+	| record_fields ',' record_field
+					{ $$ = ast_append($1, $3); }
+	;
+
+record_field:
+	IDENT '=' expr			{ $$ = mk_named(p, &@$, $1, $3); }
+	;
+
+fpath:
+	IDENT				{ $$ = $1; }
+	| fpath '.' IDENT		{ $$ = fpath_join(p, $1, $3); }
+	;
+
+args:
+	%empty				{ $$ = NULL; }
+	| exprlist			{ $$ = $1; }
+	;
+
+exprlist:
+	expr				{ $$ = $1; }
+	| exprlist ',' expr		{ $$ = ast_append($1, $3); }
+	;
+
+/* --- types ------------------------------------------------------------------------------------ */
+
+typespec:
+	tbase stars			{ $$ = $1; $$->ptr_depth = $2; $$->loc = @$; }
+	| tbase stars '[' INT ']'	{ $$ = $1; $$->ptr_depth = $2; $$->loc = @$;
+					  $$->array_len = $4->u.num.value > LONG_MAX ? LONG_MAX : (long)$4->u.num.value; }
+	| tbase stars '[' ']'		{ $$ = $1; $$->ptr_depth = $2; $$->loc = @$; $$->array_len = 0; }
+	;
+
+tbase:
+	TYPE_NAME			{ $$ = mk_ts(p, &@$, $1, NULL); }
+	| SUE IDENT			{ $$ = mk_ts(p, &@$, arena_printf(p->arena, "%s %s", $1, $2), NULL); }
+	| TYPEOF '(' expr ')'		{ $$ = mk_ts(p, &@$, NULL, mk_typeof(p, &@$, NULL, $3)); }
+	| TYPEOF '(' typespec ')'	{ $$ = mk_ts(p, &@$, NULL, mk_typeof(p, &@$, $3, NULL)); }
+	;
+
+stars:
+	%empty				{ $$ = 0; }
+	| stars '*'			{ $$ = $1 + 1; }
+	;
+
+%%
+
+/* Past this many errors nothing more is reported (binary input could produce thousands). */
+#define MAX_ERRORS 50
+/* Deeper trees are refused, so that recursive passes after the parser stay within the C stack. */
+#define MAX_TREE_DEPTH 1000
+
+void pstate_error(struct pstate *p, const struct loc *loc, const char *msg)
+{
+	if (p->nerrors >= MAX_ERRORS)
+		return;
+	p->nerrors++;
+	diag_error(p->diags, loc, "%s", msg);
+	if (p->nerrors == MAX_ERRORS)
+		diag_error(p->diags, NULL, "too many errors, giving up");
+}
+
+static void yyerror(const struct loc *loc, struct pstate *p, const char *msg)
+{
+	/* bison's only own message is "memory exhausted": its stack is full. */
+	if (strcmp(msg, "memory exhausted") == 0)
+		msg = "the program is nested too deeply";
+	pstate_error(p, loc, msg);
+}
+
+/* A token's name for messages: its alias without the quotes bison keeps. */
+static const char *tok_name(struct pstate *p, yysymbol_kind_t sym)
+{
+	const char *s = yysymbol_name(sym);
+	size_t n = strlen(s);
+
+	if (sym == YYSYMBOL_YYEOF)
+		return "end of file";
+	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0])
+		return arena_strndup(p->arena, s + 1, n - 2);
+	return s;
+}
+
+/* "syntax error, unexpected X, expecting A or B or C" (bison's words, bpftrace 0.17's format). */
+static int yyreport_syntax_error(const yypcontext_t *ctx, struct pstate *p)
+{
+	enum { MAX_EXPECTED = 5 };
+	yysymbol_kind_t expected[MAX_EXPECTED];
+	yysymbol_kind_t got = yypcontext_token(ctx);
+	int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+	const char *msg = "syntax error";
+
+	if (got != YYSYMBOL_YYEMPTY)
+		msg = arena_printf(p->arena, "%s, unexpected %s", msg, tok_name(p, got));
+	for (int i = 0; i < n; i++)
+		msg = arena_printf(p->arena, "%s%s%s", msg, i == 0 ? ", expecting " : " or ",
+				   tok_name(p, expected[i]));
+	pstate_error(p, yypcontext_location(ctx), msg);
+	return 0;
+}
+
+static struct ast_node *mk(struct pstate *p, enum ast_kind kind, const struct loc *loc)
+{
+	return ast_new(p->arena, kind, loc);
+}
+
+static struct ast_node *mk_binop(struct pstate *p, const struct loc *loc, enum binop op,
+				 struct ast_node *l, struct ast_node *r)
+{
+	struct ast_node *n = mk(p, AST_BINOP, loc);
+
+	n->u.binop.op = op;
+	n->u.binop.lhs = l;
+	n->u.binop.rhs = r;
+	return n;
+}
+
+static struct ast_node *mk_unop(struct pstate *p, const struct loc *loc, enum unop op,
+				struct ast_node *e)
+{
+	struct ast_node *n = mk(p, AST_UNOP, loc);
+
+	n->u.unop.op = op;
+	n->u.unop.operand = e;
+	return n;
+}
+
+static struct ast_node *mk_incdec(struct pstate *p, const struct loc *loc, bool inc, bool prefix,
+				  struct ast_node *e)
+{
+	struct ast_node *n = mk(p, AST_INCDEC, loc);
+
+	n->u.incdec.inc = inc;
+	n->u.incdec.prefix = prefix;
+	n->u.incdec.target = e;
+	return n;
+}
+
+static struct ast_node *mk_ident(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				 const char *name, struct ast_node *args)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.ident.name = name;
+	n->u.ident.args = args;
+	return n;
+}
+
+static bool is_lvalue(const struct ast_node *n)
+{
+	switch (n->kind) {
+	case AST_VAR:
+	case AST_MAP:
+	case AST_FIELD:
+	case AST_INDEX:
+	case AST_TUPLE_INDEX:
+		return true;
+	case AST_UNOP:
+		return n->u.unop.op == UNOP_DEREF;
+	default:
+		return false;
+	}
+}
+
+static struct ast_node *mk_assign(struct pstate *p, const struct loc *loc, enum binop op,
+				  struct ast_node *target, struct ast_node *value)
+{
+	struct ast_node *n = mk(p, AST_ASSIGN, loc);
+
+	if (!is_lvalue(target))
+		pstate_error(p, &target->loc, "invalid assignment target");
+	n->u.assign.op = op;
+	n->u.assign.target = target;
+	n->u.assign.value = value;
+	return n;
+}
+
+static struct ast_node *mk_block(struct pstate *p, const struct loc *loc, struct ast_node *stmts)
+{
+	struct ast_node *n = mk(p, AST_BLOCK, loc);
+
+	n->u.block.stmts = stmts;
+	return n;
+}
+
+static struct ast_node *mk_stmt(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_node *e)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.stmt.expr = e;
+	return n;
+}
+
+static struct ast_node *mk_cond(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_node *c, struct ast_node *then, struct ast_node *els)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.cond.cond = c;
+	n->u.cond.then = then;
+	n->u.cond.els = els;
+	return n;
+}
+
+static struct ast_node *mk_loop(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				const char *var, struct ast_node *lo, struct ast_node *hi,
+				struct ast_node *body)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.loop.var = var;
+	n->u.loop.lo = lo;
+	n->u.loop.hi = hi;
+	n->u.loop.body = body;
+	return n;
+}
+
+static struct ast_node *mk_tuple(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				 struct ast_node *elems)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.tuple.elems = elems;
+	return n;
+}
+
+static struct ast_node *mk_named(struct pstate *p, const struct loc *loc, const char *name,
+				 struct ast_node *value)
+{
+	struct ast_node *n = mk(p, AST_NAMED, loc);
+
+	n->u.named.name = name;
+	n->u.named.value = value;
+	return n;
+}
+
+static struct ast_node *mk_cast(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+				struct ast_typespec *ts, struct ast_node *e, const char *field)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.cast.ts = ts;
+	n->u.cast.expr = e;
+	n->u.cast.field = field;
+	return n;
+}
+
+/* A map key: `@m[a]` keeps the one expression, `@m[a, b]` becomes the TUPLE (a, b). */
+static struct ast_node *mk_key(struct pstate *p, const struct loc *loc, struct ast_node *keys)
+{
+	if (!keys || !keys->next)
+		return keys;
+	return mk_tuple(p, AST_TUPLE, loc, keys);
+}
+
+static struct ast_node *mk_field(struct pstate *p, const struct loc *loc, struct ast_node *base,
+				 const char *name, bool arrow)
+{
+	struct ast_node *n = mk(p, AST_FIELD, loc);
+
+	n->u.field.base = base;
+	n->u.field.name = name;
+	n->u.field.arrow = arrow;
+	return n;
+}
+
+static struct ast_node *mk_tindex(struct pstate *p, const struct loc *loc, struct ast_node *base,
+				  struct ast_node *idx)
+{
+	struct ast_node *n = mk(p, AST_TUPLE_INDEX, loc);
+
+	if (idx->u.num.value > INT_MAX || idx->u.num.suffix)
+		pstate_error(p, &idx->loc, "invalid tuple index");
+	n->u.tindex.base = base;
+	n->u.tindex.index = idx->u.num.value > INT_MAX ? INT_MAX : (int)idx->u.num.value;
+	return n;
+}
+
+static struct ast_typespec *mk_ts(struct pstate *p, const struct loc *loc, const char *name,
+				  struct ast_node *typeof_node)
+{
+	struct ast_typespec *ts = arena_new_obj(p->arena, struct ast_typespec);
+
+	ts->loc = *loc;
+	ts->name = name;
+	ts->typeof_expr = typeof_node;
+	ts->array_len = -1;
+	return ts;
+}
+
+/* typeof(e) or typeof(T): a TYPEOF node holding e in cast.expr or T in cast.ts. */
+static struct ast_node *mk_typeof(struct pstate *p, const struct loc *loc,
+				  struct ast_typespec *ts, struct ast_node *e)
+{
+	return mk_cast(p, AST_TYPEOF, loc, ts, e, NULL);
+}
+
+static struct ast_node *mk_probe(struct pstate *p, const struct loc *loc, const char *name,
+				 struct ast_node *attach, struct ast_node *pred,
+				 struct ast_node *body, bool angle)
+{
+	struct ast_node *n = mk(p, AST_PROBE, loc);
+
+	n->u.probe.name = name;
+	n->u.probe.attach = attach;
+	n->u.probe.pred = pred;
+	n->u.probe.body = body;
+	n->u.probe.angle = angle;
+	return n;
+}
+
+static struct ast_node *mk_fn(struct pstate *p, enum ast_kind kind, const struct loc *loc,
+			      const char *name, struct ast_node *params, struct ast_typespec *ret,
+			      struct ast_node *body)
+{
+	struct ast_node *n = mk(p, kind, loc);
+
+	n->u.macro.name = name;
+	n->u.macro.params = params;
+	n->u.macro.ret = ret;
+	n->u.macro.body = body;
+	return n;
+}
+
+static struct ast_node *mk_mapdecl(struct pstate *p, const struct loc *loc, const char *name,
+				   const char *mtype, struct ast_node *num)
+{
+	struct ast_node *n = mk(p, AST_MAPDECL, loc);
+
+	n->u.mapdecl.name = name;
+	n->u.mapdecl.mtype = mtype;
+	n->u.mapdecl.max_entries = num->u.num.value > LONG_MAX ? LONG_MAX : (long)num->u.num.value;
+	return n;
+}
+
+static void add_item(struct pstate *p, struct ast_node *n)
+{
+	p->program->u.program.items = ast_append(p->program->u.program.items, n);
+}
+
+static const char *fpath_join(struct pstate *p, const char *a, const char *b)
+{
+	return arena_printf(p->arena, "%s.%s", a, b);
+}
+
+/*
+ * Refuse trees deeper than MAX_TREE_DEPTH (`1+1+...+1` a thousand times is
+ * shallow for the parser's stack but deep for a recursive walker).  The
+ * walk keeps its own stack, so it is safe on any tree.
+ */
+struct depth_item {
+	const struct ast_node *n;
+	int depth;
+};
+
+static bool check_depth(struct pstate *p, const struct ast_node *root)
+{
+	size_t cap = 256, len = 0;
+	struct depth_item *stack = xmalloc(cap * sizeof(*stack));
+	bool ok = true;
+
+	stack[len++] = (struct depth_item){root, 1};
+	while (len > 0 && ok) {
+		struct depth_item it = stack[--len];
+		struct ast_node *kids[AST_MAX_CHILDREN];
+		size_t nk = ast_children(it.n, kids);
+
+		if (it.depth > MAX_TREE_DEPTH) {
+			pstate_error(p, &it.n->loc, "the program is nested too deeply");
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; i < nk; i++) {
+			for (struct ast_node *k = kids[i]; k; k = k->next) {
+				if (len == cap) {
+					cap *= 2;
+					stack = xrealloc(stack, cap * sizeof(*stack));
+				}
+				stack[len++] = (struct depth_item){k, it.depth + 1};
+			}
+		}
+	}
+	free(stack);
+	return ok;
+}
+
+struct ast_node *parse_program(struct arena *a, struct diags *d, const struct source *src)
+{
+	struct pstate p = {.arena = a, .diags = d, .src = src};
+	struct loc start = {.file = src->name, .line = 1, .col = 1, .end_line = 1, .end_col = 1};
+
+	if (src->len > INT_MAX / 2) {
+		/* flex buffers are sized with int */
+		diag_error(d, NULL, "%s: the program is too large", src->name);
+		return NULL;
+	}
+	p.program = ast_new(a, AST_PROGRAM, &start);
+	ct_lex_init(&p);
+	int rc = yyparse(&p);
+	ct_lex_fini(&p);
+	if (rc == 0 && p.nerrors == 0)
+		check_depth(&p, p.program);
+	if (rc != 0 || p.nerrors > 0)
+		return NULL;
+	return p.program;
+}
