@@ -414,34 +414,6 @@ static const char BAR52[] = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
 static const char BAR26[] = "@@@@@@@@@@@@@@@@@@@@@@@@@@                          ";
 static const char BAR0[] = "                                                    ";
 
-static void test_hist_index(void)
-{
-	T_OK(hist_index(-1, 0) == 0);
-	T_OK(hist_index(INT64_MIN, 0) == 0);
-	T_OK(hist_index(0, 0) == 1);
-	T_OK(hist_index(1, 0) == 2);
-	T_OK(hist_index(2, 0) == 3 && hist_index(3, 0) == 3);
-	T_OK(hist_index(4, 0) == 4 && hist_index(7, 0) == 4);
-	T_OK(hist_index(1024, 0) == 12);
-	T_OK(hist_index(INT64_MAX, 0) == 64 && hist_nbuckets(0) == 65);
-	T_OK(hist_index(15, 3) == 16 && hist_index(16, 3) == 17 && hist_index(17, 3) == 17);
-	T_OK(hist_index(18, 3) == 18 && hist_index(31, 3) == 24 && hist_index(32, 3) == 25);
-	T_OK(hist_index(INT64_MAX, 5) == hist_nbuckets(5) - 1);
-	for (int bits = 0; bits <= 5; bits++)
-		for (uint64_t i = 1; i + 1 < hist_nbuckets(bits); i++) {
-			/* Every bucket's lower bound maps back to it, and the value below to the one before. */
-			uint64_t lo = hist_lower(i, bits);
-
-			T_OK(hist_index((int64_t)lo, bits) == i);
-			if (lo)
-				T_OK(hist_index((int64_t)lo - 1, bits) == i - 1);
-		}
-	T_OK(lhist_index(-1, 0, 10, 2) == 0);
-	T_OK(lhist_index(0, 0, 10, 2) == 1 && lhist_index(9, 0, 10, 2) == 5);
-	T_OK(lhist_index(10, 0, 10, 2) == 6 && lhist_index(11, 0, 10, 2) == 6);
-	T_OK(lhist_nbuckets(0, 10, 2) == 7);
-}
-
 static void test_hist_text(void)
 {
 	char want[4096];
@@ -831,7 +803,6 @@ int main(void)
 	test_min_max();
 	test_avg_stats();
 	test_empty_and_zero();
-	test_hist_index();
 	test_hist_text();
 	test_hist_suffixes();
 	test_hist_bits();
