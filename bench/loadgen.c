@@ -4,10 +4,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,7 +87,8 @@ int main(int argc, char **argv)
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, "loadgen: cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+			fprintf(stderr, "loadgen: cannot pin to CPU %d: %s\n", cpu,
+				strerror(errno));
 			return 1;
 		}
 	}

@@ -2,6 +2,7 @@
 /* count_comm.bpf.c: the reference for tracepoint:raw_syscalls:sys_enter { @[comm] = count(); } */
 
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 struct {

@@ -2,6 +2,7 @@
 /* filter_tid.bpf.c: the reference for raw_syscalls:sys_enter /comm == "x"/ { @[tid] = count(); } */
 
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 struct {

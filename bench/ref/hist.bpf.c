@@ -2,6 +2,7 @@
 /* hist.bpf.c: the reference for tracepoint:raw_syscalls:sys_enter { @ = hist(nsecs & 0xffff); } */
 
 #include <linux/bpf.h>
+
 #include <bpf/bpf_helpers.h>
 
 /* Key: the bucket index; bpftrace keys a keyless hist map the same way. */

@@ -39,7 +39,7 @@ static void bucket_label(char *buf, size_t len, int bucket)
 
 static int print(struct bpf_object *obj)
 {
-	uint64_t counts[NBUCKETS] = { 0 }, max = 0, bucket;
+	uint64_t counts[NBUCKETS] = {0}, max = 0, bucket;
 	int n, i, first = -1, last = -1;
 	struct ref_entry *e;
 	char label[40];
@@ -68,8 +68,8 @@ static int print(struct bpf_object *obj)
 
 		bucket_label(label, sizeof(label), i);
 		printf("%-16s %8llu |", label, (unsigned long long)counts[i]);
-		printf("%.*s%*s|\n", bar,
-		       "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@", BAR_WIDTH - bar, "");
+		printf("%.*s%*s|\n", bar, "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@",
+		       BAR_WIDTH - bar, "");
 	}
 	printf("\n");
 	return 0;

@@ -47,7 +47,7 @@ int ref_run(const char *path, int (*print)(struct bpf_object *obj))
 		fprintf(stderr, "ref: cannot load %s: %s\n", path, strerror(-err));
 		goto out;
 	}
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program (prog, obj) {
 		if (nlinks == MAX_LINKS) {
 			err = -E2BIG;
 			goto out;
