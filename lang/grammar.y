@@ -73,22 +73,10 @@ void ct_lex_fini(struct pstate *p);
  */
 #define YYMAXDEPTH 20000
 
-/* A node spans from its first to its last token, in the same file. */
-#define YYLLOC_DEFAULT(Cur, Rhs, N)                                                                \
-	do {                                                                                       \
-		if (N) {                                                                           \
-			(Cur).file = YYRHSLOC(Rhs, 1).file;                                        \
-			(Cur).line = YYRHSLOC(Rhs, 1).line;                                        \
-			(Cur).col = YYRHSLOC(Rhs, 1).col;                                          \
-			(Cur).end_line = YYRHSLOC(Rhs, N).end_line;                                \
-			(Cur).end_col = YYRHSLOC(Rhs, N).end_col;                                  \
-		} else {                                                                           \
-			(Cur).file = YYRHSLOC(Rhs, 0).file;                                        \
-			(Cur).line = (Cur).end_line = YYRHSLOC(Rhs, 0).end_line;                   \
-			(Cur).col = (Cur).end_col = YYRHSLOC(Rhs, 0).end_col;                      \
-		}                                                                                  \
-	} while (0)
+/* A node spans from its first to its last non-empty symbol (see span()). */
+#define YYLLOC_DEFAULT(Cur, Rhs, N) span(&(Cur), (Rhs), (N))
 
+static void span(struct loc *cur, const struct loc *rhs, int n);
 static void yyerror(const struct loc *loc, struct pstate *p, const char *msg);
 static struct ast_node *mk(struct pstate *p, enum ast_kind kind, const struct loc *loc);
 static struct ast_node *mk_binop(struct pstate *p, const struct loc *loc, enum binop op,
@@ -145,6 +133,9 @@ static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 %locations
 %expect 0
 %param {struct pstate *p}
+%initial-action {
+	@$ = (struct loc){.file = p->src->name, .line = 1, .col = 1, .end_line = 1, .end_col = 1};
+}
 
 %union {
 	struct ast_node *node;
@@ -157,7 +148,7 @@ static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 %token <str> SHEBANG "shebang" CDEF "C definition" ATTACH "attach point"
 %token <str> PROBE_NAME "probe name"
 %token ITEM_END "end of item"
-%token PRED_OPEN "/ (predicate)" ENDPRED "/ (end of predicate)"
+%token PRED_OPEN "/" ENDPRED "end of predicate"
 %token ANGLE_OPEN "<" ANGLE_CLOSE ">"
 %token <str> IDENT "identifier" VAR "variable" MAP "map" TYPE_NAME "type" SUE "struct"
 %token <ival> POSITIONAL "positional parameter"
@@ -566,22 +557,115 @@ static const char *tok_name(struct pstate *p, yysymbol_kind_t sym)
 	return s;
 }
 
-/* "syntax error, unexpected X, expecting A or B or C" (bison's words, bpftrace 0.17's format). */
+static bool name_in(const char *name, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(name, *set) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Operators that could continue an expression: with LAC they are "expected"
+ * after every operand, and listing them would drown the useful `)` or `;`.
+ */
+static bool continues_expr(yysymbol_kind_t sym, const char *name)
+{
+	static const char *const ops[] = {
+		"+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "==", "!=", "<", ">", "<=",
+		">=", "&&", "||", "?", ".", "->", "[", "++", "--", "=", "compound assignment", NULL,
+	};
+
+	if (sym == YYSYMBOL_ANGLE_OPEN || sym == YYSYMBOL_ANGLE_CLOSE ||
+	    sym == YYSYMBOL_PRED_OPEN || sym == YYSYMBOL_ENDPRED)
+		return false;
+	return name_in(name, ops);
+}
+
+/* Tokens that start an expression: listed together as "expression". */
+static bool starts_expr(const char *name)
+{
+	static const char *const starts[] = {
+		"integer", "string", "true", "false", "identifier", "variable", "map",
+		"positional parameter", "$#", "(", "!", "~", "-", "*", "&", "++", "--", "sizeof",
+		"offsetof", NULL,
+	};
+	return name_in(name, starts);
+}
+
+/*
+ * The ", expecting A or B" part, or "" when more than MAX_LISTED tokens
+ * would be listed (as bison does).
+ */
+static const char *expected_list(struct pstate *p, const yypcontext_t *ctx)
+{
+	enum { MAX_LISTED = 5 };
+	yysymbol_kind_t expected[YYNTOKENS];
+	int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
+	bool want_expr = false;
+	const char *names[YYNTOKENS];
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		want_expr |= expected[i] == YYSYMBOL_INT;
+	if (want_expr)
+		names[k++] = "expression";
+	for (int i = 0; i < n; i++) {
+		const char *name = tok_name(p, expected[i]);
+		if (continues_expr(expected[i], name) || (want_expr && starts_expr(name)))
+			continue;
+		names[k++] = name;
+	}
+	if (k == 0 || k > MAX_LISTED)
+		return "";
+	const char *msg = "";
+	for (int i = 0; i < k; i++)
+		msg = arena_printf(p->arena, "%s%s%s", msg, i == 0 ? ", expecting " : " or ",
+				   names[i]);
+	return msg;
+}
+
+/* "syntax error, unexpected X, expecting A or B" (bpftrace 0.17's words). */
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct pstate *p)
 {
-	enum { MAX_EXPECTED = 5 };
-	yysymbol_kind_t expected[MAX_EXPECTED];
 	yysymbol_kind_t got = yypcontext_token(ctx);
-	int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
 	const char *msg = "syntax error";
 
 	if (got != YYSYMBOL_YYEMPTY)
 		msg = arena_printf(p->arena, "%s, unexpected %s", msg, tok_name(p, got));
-	for (int i = 0; i < n; i++)
-		msg = arena_printf(p->arena, "%s%s%s", msg, i == 0 ? ", expecting " : " or ",
-				   tok_name(p, expected[i]));
+	msg = arena_printf(p->arena, "%s%s", msg, expected_list(p, ctx));
 	pstate_error(p, yypcontext_location(ctx), msg);
 	return 0;
+}
+
+static bool is_empty(const struct loc *l)
+{
+	return l->line == l->end_line && l->col == l->end_col;
+}
+
+/*
+ * The location of a rule: from the first symbol that covers any text (an
+ * empty optional part such as a missing probe name must not drag the start
+ * back to the previous item) to the last one.  An empty rule sits where the
+ * previous symbol ended.
+ */
+static void span(struct loc *cur, const struct loc *rhs, int n)
+{
+	int first = 1;
+
+	if (n == 0) {
+		cur->file = rhs[0].file;
+		cur->line = cur->end_line = rhs[0].end_line;
+		cur->col = cur->end_col = rhs[0].end_col;
+		return;
+	}
+	while (first < n && is_empty(&rhs[first]))
+		first++;
+	cur->file = rhs[first].file;
+	cur->line = rhs[first].line;
+	cur->col = rhs[first].col;
+	cur->end_line = rhs[n].end_line;
+	cur->end_col = rhs[n].end_col;
 }
 
 static struct ast_node *mk(struct pstate *p, enum ast_kind kind, const struct loc *loc)
