@@ -7,6 +7,13 @@
 #ifndef CTRACE_BUILTINS_H
 #define CTRACE_BUILTINS_H
 
+#include <stdbool.h>
+
+#include "provider.h"
+
+struct var_sym;
+struct map_sym;
+
 /* name, spelling */
 #define BUILTIN_VARS(X)                                                                            \
 	X(PID, "pid") X(TID, "tid") X(UID, "uid") X(GID, "gid") X(COMM, "comm")                    \

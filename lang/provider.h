@@ -59,7 +59,7 @@ struct provider {
 	 */
 	int (*plan)(struct program *p, struct probe *pr, struct attach **targets, unsigned n);
 	/* How builtin `name` ("args", "arg0", "retval") is read; -ENOENT if not available. */
-	int (*arg)(const struct attach *a, const char *name, struct ctx_access *out,
+	int (*arg)(struct program *p, struct attach *a, const char *name, struct ctx_access *out,
 		   const struct type **type);
 	/* Attach one program to its targets (runtime). */
 	int (*attach)(struct rt *rt, struct prog *pg, struct bpf_program *bp);

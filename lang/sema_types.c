@@ -20,7 +20,7 @@
 struct sema {
 	struct program *p;
 	struct probe *pr;
-	const struct attach *proto; /* the target whose arguments the body reads */
+	struct attach *proto; /* the target whose arguments the body reads */
 	int loop_depth;
 	bool final;
 };
@@ -344,9 +344,9 @@ static const struct type *provider_arg(struct sema *s, struct ast_node *n, const
 {
 	struct sem *sm = sem_of(s, n);
 	const struct type *t = NULL;
-	const struct attach *a = s->proto;
+	struct attach *a = s->proto;
 
-	if (!a || !a->prov->arg || a->prov->arg(a, name, &sm->ctx, &t)) {
+	if (!a || !a->prov->arg || a->prov->arg(s->p, a, name, &sm->ctx, &t)) {
 		serr(s, &n->loc, "The %s builtin can not be used with '%s' probes", name,
 		     a ? a->prov->name : "these");
 		return settype(n, &type_none);
@@ -357,7 +357,8 @@ static const struct type *provider_arg(struct sema *s, struct ast_node *n, const
 		const struct type *ot = NULL;
 		if (o == a || o->prov != a->prov)
 			continue;
-		if (o->prov->arg(o, name, &ca, &ot) || ca.kind != sm->ctx.kind) {
+		if (o->prov->arg(s->p, o, name, &ca, &ot) || ca.kind != sm->ctx.kind ||
+		    ca.offset != sm->ctx.offset || ca.size != sm->ctx.size) {
 			serr(s, &n->loc, "The %s builtin is not available for %s", name, o->name);
 			break;
 		}
@@ -774,12 +775,6 @@ static const struct type *incdec(struct sema *s, struct ast_node *n)
 
 /* ---- calls ---------------------------------------------------------------------------------- */
 
-static struct ast_node *arg_at(struct ast_node *args, int i)
-{
-	for (; args && i > 0; i--)
-		args = args->next;
-	return args;
-}
 
 static struct map_sym *map_arg(struct sema *s, struct ast_node *call, struct ast_node *a,
 			       bool allow_key)
@@ -1353,4 +1348,11 @@ int sema_types(struct program *p)
 	check_maps(&s);
 	unsupported_items(&s);
 	return p->diags->nerrors ? -EINVAL : 0;
+}
+
+void program_dump_types(const struct program *p, FILE *out)
+{
+	ast_print_type_hook = type_print;
+	ast_print(p->ast, out);
+	ast_print_type_hook = NULL;
 }

@@ -138,7 +138,7 @@ static void view_alloc(struct hist_view *h, size_t nrows)
 void hist_view_build(struct hist_view *h, const uint64_t *counts, size_t n, int bits,
 		     uint64_t div)
 {
-	size_t lo, hi;
+	size_t lo = 0, hi = 0;
 
 	memset(h, 0, sizeof(*h));
 	if (!div)
@@ -160,7 +160,7 @@ void hist_view_build(struct hist_view *h, const uint64_t *counts, size_t n, int 
 void lhist_view_build(struct hist_view *h, const uint64_t *counts, size_t n, int64_t min,
 		      int64_t max, int64_t step)
 {
-	size_t lo, hi;
+	size_t lo = 0, hi = 0;
 
 	memset(h, 0, sizeof(*h));
 	if (!nonzero_range(counts, n, &lo, &hi))

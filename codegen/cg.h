@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Code generator internals shared by the codegen/ files (the only LLVM users). */
+#ifndef CTRACE_CG_H
+#define CTRACE_CG_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "codegen.h"
+#include "builtins.h"
+#include "program.h"
+
+/* BPF helper function ids (linux/bpf.h, enum bpf_func_id). */
+enum bpf_helper {
+	H_MAP_LOOKUP = 1,
+	H_MAP_UPDATE = 2,
+	H_MAP_DELETE = 3,
+	H_KTIME_GET_NS = 5,
+	H_GET_PRANDOM_U32 = 7,
+	H_GET_SMP_PROCESSOR_ID = 8,
+	H_GET_CURRENT_PID_TGID = 14,
+	H_GET_CURRENT_UID_GID = 15,
+	H_GET_CURRENT_COMM = 16,
+	H_GET_CURRENT_TASK = 35,
+	H_GET_NUMA_NODE_ID = 42,
+	H_GET_CURRENT_CGROUP_ID = 80,
+	H_PROBE_READ_USER = 112,
+	H_PROBE_READ_KERNEL = 113,
+	H_PROBE_READ_USER_STR = 114,
+	H_PROBE_READ_KERNEL_STR = 115,
+	H_JIFFIES64 = 118,
+	H_GET_CURRENT_ANCESTOR_CGROUP_ID = 123,
+	H_KTIME_GET_BOOT_NS = 125,
+	H_RINGBUF_OUTPUT = 130,
+	H_GET_ATTACH_COOKIE = 174,
+};
+
+/* BPF map types used for internal maps (linux/bpf.h). */
+enum { BPF_ARRAY = 2, BPF_PERCPU_ARRAY = 6, BPF_RINGBUF = 27 };
+
+#define CG_MAX_LOOPS 64
+/* Temporaries up to this size live on the BPF stack, while the stack budget lasts. */
+#define CG_STACK_TMP_MAX 64
+#define CG_STACK_BUDGET 256
+
+struct cg {
+	struct program *p;
+	const struct cg_opts *opts;
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMDIBuilderRef di;
+	LLVMMetadataRef di_file, di_cu, di_int;
+	LLVMTargetMachineRef tm;
+	LLVMTypeRef i1, i8, i16, i32, i64, ptr, vd;
+
+	LLVMValueRef *maps;     /* user maps, by resources id */
+	LLVMValueRef ringbuf;
+	LLVMValueRef start_map; /* `elapsed`: the start time, written by the runtime */
+
+	/* the function being generated */
+	struct prog *pg;
+	LLVMValueRef fn, ctxarg;
+	LLVMBasicBlockRef entry;   /* allocas, then a branch to the body */
+	LLVMValueRef entry_br;     /* that branch */
+	LLVMValueRef probe_id;     /* i64 */
+	LLVMValueRef scratch;      /* per-CPU scratch base (NULL until first needed) */
+	unsigned scratch_used;
+	unsigned stack_used;
+	const char *scratch_name;
+	struct {
+		LLVMBasicBlockRef brk, cont;
+	} loops[CG_MAX_LOOPS];
+	int nloops;
+};
+
+/* A value of an expression: scalars live in an i64 register, the rest in memory. */
+struct cgv {
+	LLVMValueRef v;          /* i64, or a pointer to the value's bytes */
+	const struct type *t;
+};
+
+/* cg.c */
+/* A map definition in ".maps": the global now, its BTF description once the sizes are known. */
+LLVMValueRef cg_map_global(struct cg *c, const char *name, unsigned nmembers);
+void cg_map_describe(struct cg *c, LLVMValueRef g, const char *name, int type, unsigned key_size,
+		     unsigned val_size, unsigned max_entries);
+LLVMValueRef cg_map_def(struct cg *c, const char *name, int type, unsigned key_size,
+			unsigned val_size, unsigned max_entries);
+
+/* cg_util.c: memory, helpers, blocks */
+LLVMValueRef cg_const(struct cg *c, uint64_t v);
+LLVMValueRef cg_helper(struct cg *c, enum bpf_helper id, LLVMTypeRef ret, LLVMValueRef *args,
+		       unsigned n);
+LLVMValueRef cg_tmp(struct cg *c, unsigned size);
+LLVMValueRef cg_gep(struct cg *c, LLVMValueRef p, unsigned off);
+void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size);
+void cg_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+void cg_store_int(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size);
+LLVMValueRef cg_load_int(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed);
+LLVMValueRef cg_to_i64(struct cg *c, LLVMValueRef v);
+LLVMValueRef cg_bool(struct cg *c, LLVMValueRef i1v);
+LLVMBasicBlockRef cg_block(struct cg *c, const char *name);
+void cg_dead_block(struct cg *c);
+void cg_return(struct cg *c);
+/* Write v (of v.t) into dst laid out as dst_t (widening ints, padding strings). */
+void cg_store_value(struct cg *c, LLVMValueRef dst, const struct type *dst_t, struct cgv v);
+LLVMValueRef cg_map_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key);
+LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val);
+void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size);
+/* Send an event with only a header. */
+void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf);
+LLVMValueRef cg_scratch_base(struct cg *c);
+
+/* cg_expr.c */
+struct cgv cg_expr(struct cg *c, struct ast_node *n);
+/* An expression's value evaluated straight into dst (laid out as dst_t). */
+void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const struct type *dst_t);
+LLVMValueRef cg_cond(struct cg *c, struct ast_node *n); /* i1 */
+/* The map key of a MAP node (or scalar key 0) in a fresh temporary of the map's key size. */
+LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
+			unsigned extra);
+
+void cg_var_store(struct cg *c, struct var_sym *v, struct cgv x);
+LLVMValueRef cg_var_slot(struct cg *c, struct var_sym *v);
+
+/* cg_call.c */
+/* str(): read the string of call n into dst (size bytes, already zeroed). */
+void cg_str_read(struct cg *c, struct ast_node *n, LLVMValueRef dst, unsigned size);
+struct cgv cg_call(struct cg *c, struct ast_node *n);
+void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call);
+void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value, enum binop op);
+/* a op b for a compound assignment (x / 0 is 1) */
+LLVMValueRef cg_compound(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b);
+
+/* cg_stmt.c */
+void cg_stmts(struct cg *c, struct ast_node *list);
+
+static inline const struct map_res *cg_map_res(struct cg *c, struct ast_node *map_node)
+{
+	const struct sem *sm = map_node->sema;
+	return &c->p->res.maps[sm->map->id];
+}
+
+#endif

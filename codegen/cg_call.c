@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Calls: events sent to user space (printf, print, time, exit, clear, zero),
+ * strings, map functions, and the aggregations, which update per-CPU values
+ * in place on a hit and insert only on a miss.
+ */
+#include "cg.h"
+
+#include <string.h>
+
+static struct cgv val(LLVMValueRef v, const struct type *t)
+{
+	return (struct cgv){ .v = v, .t = t };
+}
+
+static const struct sem *sem(struct ast_node *n)
+{
+	return n->sema;
+}
+
+/* An event buffer: on the stack it must be fully written before the helper reads it. */
+static LLVMValueRef event_buf(struct cg *c, unsigned size)
+{
+	LLVMValueRef p = cg_tmp(c, size);
+	if (LLVMIsAAllocaInst(p))
+		cg_memset0(c, p, size);
+	return p;
+}
+
+static void ev_printf(struct cg *c, struct ast_node *n, enum event_kind kind)
+{
+	const struct fmt_res *f = &c->p->res.fmts[sem(n)->fmt_id];
+	unsigned size = 8 + f->args->size;
+	LLVMValueRef buf = event_buf(c, size);
+	unsigned i = 0;
+
+	cg_event_hdr(c, kind, (unsigned)f->id, buf);
+	ast_foreach(a, n->u.ident.args->next)
+	{
+		const struct field *fl = &f->args->fields[i++];
+		cg_expr_into(c, a, cg_gep(c, buf, 8 + fl->offset), fl->type);
+	}
+	cg_ringbuf_output(c, buf, size);
+}
+
+static void ev_print(struct cg *c, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args;
+	if (sem(n)->id == 1) {
+		/* print(@m[, top[, div]]): user space reads the map when it handles the event */
+		LLVMValueRef buf = event_buf(c, sizeof(struct ev_print_map));
+		cg_event_hdr(c, EV_PRINT_MAP, 0, buf);
+		cg_store_int(c, cg_gep(c, buf, 8), cg_const(c, (uint64_t)sem(n)->map->id), 8);
+		struct ast_node *top = a->next, *div = top ? top->next : NULL;
+		cg_store_int(c, cg_gep(c, buf, 16), top ? cg_expr(c, top).v : cg_const(c, 0), 8);
+		cg_store_int(c, cg_gep(c, buf, 24), div ? cg_expr(c, div).v : cg_const(c, 0), 8);
+		cg_ringbuf_output(c, buf, sizeof(struct ev_print_map));
+		return;
+	}
+	const struct fmt_res *f = &c->p->res.fmts[sem(n)->fmt_id];
+	unsigned size = 8 + f->args->size;
+	LLVMValueRef buf = event_buf(c, size);
+	cg_event_hdr(c, EV_PRINT, (unsigned)f->id, buf);
+	cg_expr_into(c, a, cg_gep(c, buf, 8), f->args->fields[0].type);
+	cg_ringbuf_output(c, buf, size);
+}
+
+static void ev_map(struct cg *c, struct ast_node *n, enum event_kind kind)
+{
+	LLVMValueRef buf = event_buf(c, sizeof(struct ev_map));
+	cg_event_hdr(c, kind, 0, buf);
+	cg_store_int(c, cg_gep(c, buf, 8), cg_const(c, (uint64_t)sem(n)->map->id), 8);
+	cg_ringbuf_output(c, buf, sizeof(struct ev_map));
+}
+
+static void ev_exit(struct cg *c, struct ast_node *n)
+{
+	LLVMValueRef buf = event_buf(c, 16);
+	cg_event_hdr(c, EV_EXIT, 0, buf);
+	LLVMValueRef code = n->u.ident.args ? cg_expr(c, n->u.ident.args).v : cg_const(c, 0);
+	cg_store_int(c, cg_gep(c, buf, 8), code, 8);
+	cg_ringbuf_output(c, buf, 16);
+	/* exit() returns from the probe: statements after it never run */
+	cg_return(c);
+}
+
+void cg_str_read(struct cg *c, struct ast_node *n, LLVMValueRef dst, unsigned size)
+{
+	struct ast_node *a = n->u.ident.args, *len = a->next;
+	LLVMValueRef src = cg_expr(c, a).v;
+	LLVMValueRef sz = cg_const(c, size);
+
+	if (len && !sem(len)) {
+		/* a run-time length, bounded by the buffer for the verifier */
+		LLVMValueRef l = cg_expr(c, len).v;
+		LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULT, l, sz, "");
+		sz = LLVMBuildSelect(c->b, small, l, sz, "");
+	}
+	src = LLVMBuildIntToPtr(c->b, src, c->ptr, "");
+	LLVMValueRef args[] = { dst, sz, src };
+	cg_helper(c, sem(n)->ival ? H_PROBE_READ_USER_STR : H_PROBE_READ_KERNEL_STR, c->i64, args,
+		  3);
+}
+
+static struct cgv str(struct cg *c, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args;
+	if (a->type->kind == TY_STRING)
+		return cg_expr(c, a);
+	LLVMValueRef dst = cg_tmp(c, n->type->size);
+	cg_memset0(c, dst, n->type->size);
+	cg_str_read(c, n, dst, n->type->size);
+	return val(dst, n->type);
+}
+
+/* The map key of the map argument of delete(@m, k) / has_key(@m, k). */
+static LLVMValueRef key_of(struct cg *c, struct ast_node *mapnode, struct ast_node *key,
+			   const struct map_res *r)
+{
+	struct ast_node *saved = mapnode->u.ident.args;
+	if (key)
+		mapnode->u.ident.args = key;
+	LLVMValueRef k = cg_map_key(c, mapnode, r, 0);
+	mapnode->u.ident.args = saved;
+	return k;
+}
+
+static struct cgv map_delete(struct cg *c, struct ast_node *n)
+{
+	struct ast_node *m = n->u.ident.args;
+	const struct map_res *r = cg_map_res(c, m);
+	LLVMValueRef key = key_of(c, m, NULL, r);
+	LLVMValueRef args[] = { c->maps[r->id], key };
+	LLVMValueRef rc = cg_helper(c, H_MAP_DELETE, c->i64, args, 2);
+	return val(cg_bool(c, LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "")), n->type);
+}
+
+static struct cgv has_key(struct cg *c, struct ast_node *n)
+{
+	struct ast_node *m = n->u.ident.args;
+	const struct map_res *r = cg_map_res(c, m);
+	LLVMValueRef key = key_of(c, m, m->next, r);
+	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
+	return val(cg_bool(c, LLVMBuildIsNotNull(c->b, p, "")), n->type);
+}
+
+static struct cgv bswap(struct cg *c, struct ast_node *n)
+{
+	struct cgv v = cg_expr(c, n->u.ident.args);
+	unsigned size = n->type->size;
+	if (size == 1)
+		return val(v.v, n->type);
+	LLVMTypeRef t = LLVMIntTypeInContext(c->ctx, size * 8);
+	unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, &t, 1);
+	LLVMValueRef x = size == 8 ? v.v : LLVMBuildTrunc(c->b, v.v, t, "");
+	LLVMValueRef r = LLVMBuildCall2(c->b, LLVMIntrinsicGetType(c->ctx, id, &t, 1), fn, &x, 1, "");
+	return val(size == 8 ? r : LLVMBuildZExt(c->b, r, c->i64, ""), n->type);
+}
+
+struct cgv cg_call(struct cg *c, struct ast_node *n)
+{
+	switch ((enum builtin_func)sem(n)->id) {
+	case BF_PRINTF:
+		ev_printf(c, n, EV_PRINTF);
+		break;
+	case BF_PRINT:
+		ev_print(c, n);
+		break;
+	case BF_TIME: {
+		LLVMValueRef buf = event_buf(c, 8);
+		cg_event_hdr(c, EV_TIME, (unsigned)sem(n)->fmt_id, buf);
+		cg_ringbuf_output(c, buf, 8);
+		break;
+	}
+	case BF_EXIT:
+		ev_exit(c, n);
+		break;
+	case BF_CLEAR:
+		ev_map(c, n, EV_CLEAR);
+		break;
+	case BF_ZERO:
+		ev_map(c, n, EV_ZERO);
+		break;
+	case BF_STR:
+		return str(c, n);
+	case BF_DELETE:
+		return map_delete(c, n);
+	case BF_HAS_KEY:
+		return has_key(c, n);
+	case BF_BSWAP:
+		return bswap(c, n);
+	case BF_COUNT:
+	case BF_SUM:
+	case BF_AVG:
+	case BF_MIN:
+	case BF_MAX:
+	case BF_STATS:
+	case BF_HIST:
+	case BF_LHIST:
+	case BF_LEN:
+	case BF_COUNT_:
+		break; /* aggregations are handled by their assignment; len() rejected by sema */
+	}
+	return val(cg_const(c, 0), n->type);
+}
+
+/* ---- aggregations ------------------------------------------------------------------------- */
+
+/* floor(log2(v)) for v > 0, as a branch-free binary search (BPF has no clz). */
+static LLVMValueRef log2_floor(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef p = cg_const(c, 0);
+	for (int sh = 32; sh >= 1; sh /= 2) {
+		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGE, v, cg_const(c, 1ull << sh), "");
+		p = LLVMBuildAdd(c->b, p, LLVMBuildSelect(c->b, big, cg_const(c, (uint64_t)sh),
+							  cg_const(c, 0), ""), "");
+		v = LLVMBuildSelect(c->b, big, LLVMBuildLShr(c->b, v, cg_const(c, (uint64_t)sh), ""),
+				    v, "");
+	}
+	return p;
+}
+
+/* The bucket of hist(v, bits); the same function as hist_index() in runtime/hist.c. */
+static LLVMValueRef hist_bucket(struct cg *c, LLVMValueRef v, int bits)
+{
+	uint64_t n = 1ull << bits;
+	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
+	LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULT, v, cg_const(c, 2 * n), "");
+	LLVMValueRef p = log2_floor(c, v);
+	LLVMValueRef shift = LLVMBuildSub(c->b, p, cg_const(c, (uint64_t)bits), "");
+	LLVMValueRef j = LLVMBuildSub(c->b, LLVMBuildLShr(c->b, v, shift, ""), cg_const(c, n), "");
+	LLVMValueRef base = LLVMBuildShl(c->b, LLVMBuildAdd(c->b, shift, cg_const(c, 1), ""),
+					 cg_const(c, (uint64_t)bits), "");
+	LLVMValueRef big = LLVMBuildAdd(c->b, LLVMBuildAdd(c->b, base, j, ""), cg_const(c, 1), "");
+	LLVMValueRef r = LLVMBuildSelect(c->b, small, LLVMBuildAdd(c->b, v, cg_const(c, 1), ""), big, "");
+	return LLVMBuildSelect(c->b, neg, cg_const(c, 0), r, "");
+}
+
+/* The bucket of lhist(v, min, max, step); the same function as lhist_index(). */
+static LLVMValueRef lhist_bucket(struct cg *c, LLVMValueRef v, const struct map_res *r)
+{
+	LLVMValueRef mn = cg_const(c, (uint64_t)r->lhist_min), mx = cg_const(c, (uint64_t)r->lhist_max);
+	LLVMValueRef step = cg_const(c, (uint64_t)r->lhist_step);
+	LLVMValueRef last = cg_const(c, (uint64_t)((r->lhist_max - r->lhist_min) / r->lhist_step + 1));
+	LLVMValueRef in = LLVMBuildAdd(c->b, LLVMBuildUDiv(c->b, LLVMBuildSub(c->b, v, mn, ""), step, ""),
+				       cg_const(c, 1), "");
+	LLVMValueRef below = LLVMBuildICmp(c->b, LLVMIntSLT, v, mn, "");
+	LLVMValueRef above = LLVMBuildICmp(c->b, LLVMIntSGT, v, mx, "");
+	LLVMValueRef x = LLVMBuildSelect(c->b, above, last, in, "");
+	return LLVMBuildSelect(c->b, below, cg_const(c, 0), x, "");
+}
+
+static void add_at(struct cg *c, LLVMValueRef p, unsigned off, LLVMValueRef v)
+{
+	LLVMValueRef q = cg_gep(c, p, off);
+	cg_store_int(c, q, LLVMBuildAdd(c->b, cg_load_int(c, q, 8, false), v, ""), 8);
+}
+
+/* min/max: replace the stored value when unset or beaten. */
+static void minmax_at(struct cg *c, LLVMValueRef p, LLVMValueRef v, bool is_max, bool sgn)
+{
+	LLVMValueRef cur = cg_load_int(c, p, 8, false);
+	LLVMValueRef set = cg_load_int(c, cg_gep(c, p, 8), 8, false);
+	LLVMIntPredicate pr = is_max ? (sgn ? LLVMIntSGT : LLVMIntUGT) : (sgn ? LLVMIntSLT : LLVMIntULT);
+	LLVMValueRef better = LLVMBuildICmp(c->b, pr, v, cur, "");
+	LLVMValueRef unset = LLVMBuildICmp(c->b, LLVMIntEQ, set, cg_const(c, 0), "");
+	LLVMValueRef take = LLVMBuildOr(c->b, better, unset, "");
+	cg_store_int(c, p, LLVMBuildSelect(c->b, take, v, cur, ""), 8);
+	cg_store_int(c, cg_gep(c, p, 8), cg_const(c, 1), 8);
+}
+
+void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
+{
+	const struct map_res *r = cg_map_res(c, target);
+	struct ast_node *arg = call->u.ident.args;
+	LLVMValueRef v = arg ? cg_expr(c, arg).v : cg_const(c, 1);
+	LLVMValueRef key = cg_map_key(c, target, r, 0);
+	bool sgn = r->val->is_signed;
+
+	if (r->agg == AGG_HIST || r->agg == AGG_LHIST) {
+		LLVMValueRef b = r->agg == AGG_HIST ? hist_bucket(c, v, r->hist_bits)
+						    : lhist_bucket(c, v, r);
+		cg_store_int(c, cg_gep(c, key, r->key_size - 8), b, 8);
+	}
+	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
+	LLVMBasicBlockRef hit = cg_block(c, "agg.hit"), miss = cg_block(c, "agg.miss"),
+			  done = cg_block(c, "agg.done");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+
+	/* a hit: the value is this CPU's own, so a plain read-modify-write is safe */
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	switch (r->agg) {
+	case AGG_COUNT:
+	case AGG_HIST:
+	case AGG_LHIST:
+		add_at(c, p, 0, cg_const(c, 1));
+		break;
+	case AGG_SUM:
+		add_at(c, p, 0, v);
+		break;
+	case AGG_AVG:
+	case AGG_STATS:
+		add_at(c, p, 0, v);
+		add_at(c, p, 8, cg_const(c, 1));
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		minmax_at(c, p, v, r->agg == AGG_MAX, sgn);
+		break;
+	case AGG_NONE:
+		break;
+	}
+	LLVMBuildBr(c->b, done);
+
+	/* a miss: insert the first value */
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	LLVMValueRef init = cg_tmp(c, r->val_size);
+	bool pair = r->agg == AGG_AVG || r->agg == AGG_STATS || r->agg == AGG_MIN ||
+		    r->agg == AGG_MAX;
+	bool one = r->agg == AGG_COUNT || r->agg == AGG_HIST || r->agg == AGG_LHIST;
+	cg_store_int(c, init, one ? cg_const(c, 1) : v, 8);
+	if (pair)
+		cg_store_int(c, cg_gep(c, init, 8), cg_const(c, 1), 8);
+	cg_map_update(c, c->maps[r->id], key, init);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+static LLVMValueRef apply_op(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef z, q;
+	switch (op) {
+	case BINOP_ADD: return LLVMBuildAdd(c->b, a, b, "");
+	case BINOP_SUB: return LLVMBuildSub(c->b, a, b, "");
+	case BINOP_MUL: return LLVMBuildMul(c->b, a, b, "");
+	case BINOP_BAND: return LLVMBuildAnd(c->b, a, b, "");
+	case BINOP_BOR: return LLVMBuildOr(c->b, a, b, "");
+	case BINOP_BXOR: return LLVMBuildXor(c->b, a, b, "");
+	case BINOP_SHL: return LLVMBuildShl(c->b, a, LLVMBuildAnd(c->b, b, cg_const(c, 63), ""), "");
+	case BINOP_SHR: return LLVMBuildLShr(c->b, a, LLVMBuildAnd(c->b, b, cg_const(c, 63), ""), "");
+	case BINOP_DIV:
+	case BINOP_MOD:
+		/* x / 0 is 1, as for the operator; a divisor of 0 is replaced to keep LLVM defined */
+		z = LLVMBuildICmp(c->b, LLVMIntEQ, b, cg_const(c, 0), "");
+		b = LLVMBuildSelect(c->b, z, cg_const(c, 1), b, "");
+		q = op == BINOP_DIV ? LLVMBuildUDiv(c->b, a, b, "") : LLVMBuildURem(c->b, a, b, "");
+		return LLVMBuildSelect(c->b, z, cg_const(c, 1), q, "");
+	default:
+		return b;
+	}
+}
+
+LLVMValueRef cg_compound(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b)
+{
+	return apply_op(c, op, a, b);
+}
+
+void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value, enum binop op)
+{
+	const struct map_res *r = cg_map_res(c, target);
+
+	if (r->agg != AGG_NONE && op == BINOP_NONE) {
+		cg_agg_update(c, target, value);
+		return;
+	}
+	if (op == BINOP_NONE) {
+		LLVMValueRef key = cg_map_key(c, target, r, 0);
+		LLVMValueRef vp = cg_tmp(c, r->val_size);
+		cg_expr_into(c, value, vp, r->val);
+		cg_map_update(c, c->maps[r->id], key, vp);
+		return;
+	}
+	/* @m[k] op= v: in place on a hit, an insert of (0 op v) on a miss */
+	LLVMValueRef v = cg_expr(c, value).v;
+	LLVMValueRef key = cg_map_key(c, target, r, 0);
+	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
+	LLVMBasicBlockRef hit = cg_block(c, "op.hit"), miss = cg_block(c, "op.miss"),
+			  done = cg_block(c, "op.done");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	cg_store_int(c, p, apply_op(c, op, cg_load_int(c, p, 8, false), v), 8);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	LLVMValueRef init = cg_tmp(c, 8);
+	cg_store_int(c, init, apply_op(c, op, cg_const(c, 0), v), 8);
+	cg_map_update(c, c->maps[r->id], key, init);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Code generation helpers: constants, BPF helper calls, temporaries, memory. */
+#include "cg.h"
+
+#include <string.h>
+
+#include "arena.h"
+
+LLVMValueRef cg_const(struct cg *c, uint64_t v)
+{
+	return LLVMConstInt(c->i64, v, 0);
+}
+
+/* BPF helpers are called through their number cast to a function pointer. */
+LLVMValueRef cg_helper(struct cg *c, enum bpf_helper id, LLVMTypeRef ret, LLVMValueRef *args,
+		       unsigned n)
+{
+	LLVMTypeRef params[8];
+	for (unsigned i = 0; i < n; i++)
+		params[i] = LLVMTypeOf(args[i]);
+	LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
+	LLVMValueRef callee = LLVMConstIntToPtr(cg_const(c, id), c->ptr);
+	return LLVMBuildCall2(c->b, fty, callee, args, n, "");
+}
+
+LLVMValueRef cg_gep(struct cg *c, LLVMValueRef p, unsigned off)
+{
+	if (!off)
+		return p;
+	LLVMValueRef idx = cg_const(c, off);
+	return LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, "");
+}
+
+/*
+ * The per-CPU scratch area of this program, looked up once in the entry
+ * block.  Every program has its own, because a profile or interval program
+ * can interrupt a tracepoint program on the same CPU.
+ */
+LLVMValueRef cg_scratch_base(struct cg *c)
+{
+	if (c->scratch)
+		return c->scratch;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderBefore(c->b, c->entry_br);
+	/* the map itself is defined after the body, once its size is known */
+	c->scratch_name = arena_printf(c->p->arena, "sc_%s", c->pg->fn_name);
+	LLVMValueRef map = cg_map_global(c, c->scratch_name, 4);
+	LLVMValueRef zero = LLVMBuildAlloca(c->b, c->i32, "");
+	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), zero);
+	LLVMValueRef args[] = { map, zero };
+	LLVMValueRef base = cg_helper(c, H_MAP_LOOKUP, c->ptr, args, 2);
+	LLVMValueRef isnull = LLVMBuildIsNull(c->b, base, "");
+	LLVMBasicBlockRef body = LLVMGetSuccessor(c->entry_br, 0);
+	LLVMBasicBlockRef out = LLVMAppendBasicBlockInContext(c->ctx, c->fn, "noscratch");
+	LLVMInstructionEraseFromParent(c->entry_br);
+	c->entry_br = LLVMBuildCondBr(c->b, isnull, out, body);
+	LLVMPositionBuilderAtEnd(c->b, out);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	c->scratch = base;
+	return base;
+}
+
+/*
+ * A temporary of size bytes, 8-aligned: on the stack if small and the stack
+ * budget allows, else in the per-CPU scratch area.  Its address is computed
+ * in the entry block so that it dominates every use.  Stack temporaries are
+ * not initialised: the verifier refuses reads of stack bytes never written,
+ * so whoever hands one to a helper writes every byte first.
+ */
+LLVMValueRef cg_tmp(struct cg *c, unsigned size)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMValueRef p;
+
+	size = (size + 7) & ~7u;
+	if (size <= CG_STACK_TMP_MAX && c->stack_used + size <= CG_STACK_BUDGET) {
+		LLVMPositionBuilderBefore(c->b, c->entry_br);
+		p = LLVMBuildAlloca(c->b, LLVMArrayType2(c->i64, size / 8), "");
+		LLVMSetAlignment(p, 8);
+		c->stack_used += size;
+	} else {
+		LLVMValueRef base = cg_scratch_base(c);
+		unsigned off = c->scratch_used;
+		c->scratch_used += size;
+		LLVMPositionBuilderBefore(c->b, c->entry_br);
+		p = cg_gep(c, base, off);
+	}
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	return p;
+}
+
+static LLVMTypeRef int_type(struct cg *c, unsigned size)
+{
+	switch (size) {
+	case 1:
+		return c->i8;
+	case 2:
+		return c->i16;
+	case 4:
+		return c->i32;
+	default:
+		return c->i64;
+	}
+}
+
+void cg_store_int(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size)
+{
+	LLVMTypeRef t = int_type(c, size);
+	if (LLVMTypeOf(v) != t)
+		v = LLVMBuildTrunc(c->b, v, t, "");
+	LLVMValueRef st = LLVMBuildStore(c->b, v, p);
+	LLVMSetAlignment(st, 1);
+}
+
+LLVMValueRef cg_load_int(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed)
+{
+	LLVMTypeRef t = int_type(c, size);
+	LLVMValueRef v = LLVMBuildLoad2(c->b, t, p, "");
+	LLVMSetAlignment(v, 1);
+	if (size == 8)
+		return v;
+	return is_signed ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+LLVMValueRef cg_to_i64(struct cg *c, LLVMValueRef v)
+{
+	LLVMTypeRef t = LLVMTypeOf(v);
+	if (t == c->i64)
+		return v;
+	if (LLVMGetTypeKind(t) == LLVMPointerTypeKind)
+		return LLVMBuildPtrToInt(c->b, v, c->i64, "");
+	return LLVMBuildZExt(c->b, v, c->i64, "");
+}
+
+LLVMValueRef cg_bool(struct cg *c, LLVMValueRef i1v)
+{
+	return LLVMBuildZExt(c->b, i1v, c->i64, "");
+}
+
+/* Stores of 8, then 4, 2, 1 bytes; alignment 1 lets LLVM pick what the target allows. */
+void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size)
+{
+	unsigned off = 0;
+	static const unsigned chunks[] = { 8, 4, 2, 1 };
+	for (unsigned i = 0; i < 4; i++) {
+		while (size - off >= chunks[i]) {
+			cg_store_int(c, cg_gep(c, p, off), LLVMConstInt(int_type(c, chunks[i]), 0, 0),
+				     chunks[i]);
+			off += chunks[i];
+		}
+	}
+}
+
+void cg_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size)
+{
+	unsigned off = 0;
+	static const unsigned chunks[] = { 8, 4, 2, 1 };
+	for (unsigned i = 0; i < 4; i++) {
+		while (size - off >= chunks[i]) {
+			LLVMValueRef v = cg_load_int(c, cg_gep(c, src, off), chunks[i], false);
+			cg_store_int(c, cg_gep(c, dst, off), v, chunks[i]);
+			off += chunks[i];
+		}
+	}
+}
+
+LLVMBasicBlockRef cg_block(struct cg *c, const char *name)
+{
+	return LLVMAppendBasicBlockInContext(c->ctx, c->fn, name);
+}
+
+/* After a return or a branch: later statements go to an unreachable block LLVM removes. */
+void cg_dead_block(struct cg *c)
+{
+	LLVMPositionBuilderAtEnd(c->b, cg_block(c, "dead"));
+}
+
+void cg_return(struct cg *c)
+{
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	cg_dead_block(c);
+}
+
+static void store_string(struct cg *c, LLVMValueRef dst, unsigned dsize, struct cgv v)
+{
+	unsigned n = v.t->size < dsize ? v.t->size : dsize;
+	cg_memcpy(c, dst, v.v, n);
+	if (n < dsize)
+		cg_memset0(c, cg_gep(c, dst, n), dsize - n);
+}
+
+void cg_store_value(struct cg *c, LLVMValueRef dst, const struct type *dt, struct cgv v)
+{
+	switch (dt->kind) {
+	case TY_INT:
+	case TY_BOOL:
+	case TY_ENUM:
+	case TY_PTR:
+	case TY_PROBE:
+	case TY_KSYM:
+	case TY_USERNAME:
+	case TY_CGROUP_PATH:
+	case TY_STRERROR:
+		cg_store_int(c, dst, v.v, dt->size);
+		return;
+	case TY_STRING:
+		store_string(c, dst, dt->size, v);
+		return;
+	case TY_TUPLE:
+	case TY_RECORD:
+		if (type_equal(dt, v.t)) {
+			cg_memcpy(c, dst, v.v, dt->size);
+			return;
+		}
+		cg_memset0(c, dst, dt->size);
+		for (unsigned i = 0; i < dt->nfields; i++) {
+			const struct field *df = &dt->fields[i], *sf = &v.t->fields[i];
+			struct cgv fv = { .t = sf->type };
+			if (type_is_scalar(sf->type))
+				fv.v = cg_load_int(c, cg_gep(c, v.v, sf->offset), sf->type->size,
+						   sf->type->is_signed);
+			else
+				fv.v = cg_gep(c, v.v, sf->offset);
+			cg_store_value(c, cg_gep(c, dst, df->offset), df->type, fv);
+		}
+		return;
+	default:
+		cg_memcpy(c, dst, v.v, dt->size < v.t->size ? dt->size : v.t->size);
+		return;
+	}
+}
+
+LLVMValueRef cg_map_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key)
+{
+	LLVMValueRef args[] = { map, key };
+	return cg_helper(c, H_MAP_LOOKUP, c->ptr, args, 2);
+}
+
+LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val)
+{
+	LLVMValueRef args[] = { map, key, val, cg_const(c, 0) };
+	return cg_helper(c, H_MAP_UPDATE, c->i64, args, 4);
+}
+
+void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
+{
+	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };
+	cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
+}
+
+void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf)
+{
+	cg_store_int(c, buf, LLVMConstInt(c->i32, kind, 0), 4);
+	cg_store_int(c, cg_gep(c, buf, 4), LLVMConstInt(c->i32, id, 0), 4);
+}

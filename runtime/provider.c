@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The provider registry: one row per probe type, each implemented in runtime/provider/. */
+#include "provider.h"
+
+extern const struct provider provider_begin, provider_end, provider_tracepoint,
+	provider_rawtracepoint, provider_interval, provider_profile;
+
+const struct provider *const providers[] = {
+	&provider_begin,
+	&provider_end,
+	&provider_tracepoint,
+	&provider_rawtracepoint,
+	&provider_interval,
+	&provider_profile,
+	NULL,
+};

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The runtime's life cycle: load, begin, attach, event loop, detach, end, maps. */
+#include "rt.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "arena.h"
+#include "rt_maps.h"
+
+volatile sig_atomic_t rt_signalled;
+
+/* Only one runtime runs per process: libbpf's print callback has no context pointer. */
+static struct rt *log_rt;
+static bool log_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	if (log_verbose)
+		vfprintf(stderr, fmt, ap);
+	if (log_rt && level <= LIBBPF_INFO) {
+		char buf[4096];
+		int n = vsnprintf(buf, sizeof(buf), fmt, aq);
+		if (n > 0) {
+			size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+			log_rt->libbpf_log = xrealloc(log_rt->libbpf_log, log_rt->libbpf_log_len + len + 1);
+			memcpy(log_rt->libbpf_log + log_rt->libbpf_log_len, buf, len);
+			log_rt->libbpf_log_len += len;
+			log_rt->libbpf_log[log_rt->libbpf_log_len] = '\0';
+		}
+	}
+	va_end(aq);
+	return 0;
+}
+
+void rt_add_link(struct rt *rt, struct bpf_link *l)
+{
+	if (rt->nlinks == rt->cap_links) {
+		rt->cap_links = rt->cap_links ? rt->cap_links * 2 : 64;
+		rt->links = xrealloc(rt->links, sizeof(*rt->links) * rt->cap_links);
+	}
+	rt->links[rt->nlinks++] = l;
+}
+
+int rt_attach_error(struct rt *rt, const struct attach *a, int err, const char *hint)
+{
+	fprintf(stderr, "ERROR: Unable to attach probe: %s: %s%s%s\n", a->name, strerror(-err),
+		hint ? ". " : "", hint ? hint : "");
+	return err;
+}
+
+static void detach_all(struct rt *rt)
+{
+	/* destroy in reverse: the last attached goes first */
+	while (rt->nlinks)
+		bpf_link__destroy(rt->links[--rt->nlinks]);
+}
+
+/* ---- loading -------------------------------------------------------------------------------- */
+
+/* The tail of the verifier log libbpf printed for the program that failed to load. */
+static void print_verifier_tail(struct rt *rt, const char *probe)
+{
+	const char *log = rt->libbpf_log ? rt->libbpf_log : "";
+	const char *begin = strstr(log, "-- BEGIN PROG LOAD LOG --");
+	const char *end = begin ? strstr(begin, "-- END PROG LOAD LOG --") : NULL;
+
+	fprintf(stderr, "ERROR: the kernel's verifier rejected the program for %s\n", probe);
+	if (!begin || !end) {
+		if (*log)
+			fputs(log, stderr);
+		return;
+	}
+	begin = strchr(begin, '\n') + 1;
+	/* the last 15 lines say why */
+	const char *from = end;
+	for (int lines = 0; from > begin && lines <= 15; from--)
+		if (from[-1] == '\n')
+			lines++;
+	if (from > begin)
+		fputs("...\n", stderr);
+	fwrite(from, 1, (size_t)(end - from), stderr);
+	fputs("HINT: run with -d verifier to see the whole verifier log\n", stderr);
+}
+
+static struct prog *prog_of(struct rt *rt, const char *fn_name)
+{
+	for (struct probe *pr = rt->p->probes; pr; pr = pr->next)
+		for (struct prog *pg = pr->progs; pg; pg = pg->next)
+			if (!strcmp(pg->fn_name, fn_name))
+				return pg;
+	return NULL;
+}
+
+static int load(struct rt *rt, const void *elf, size_t size)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "ctrace");
+	struct bpf_program *bp;
+	int err;
+
+	rt->obj = bpf_object__open_mem(elf, size, &oo);
+	if (!rt->obj) {
+		err = -errno;
+		fprintf(stderr, "ERROR: could not open the compiled BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(bp, rt->obj)
+	{
+		struct prog *pg = prog_of(rt, bpf_program__name(bp));
+		if (pg)
+			bpf_program__set_type(bp, (enum bpf_prog_type)pg->prog_type);
+		if (rt->o->dump_verifier)
+			bpf_program__set_log_level(bp, 2);
+	}
+	err = bpf_object__load(rt->obj);
+	if (rt->o->dump_verifier && rt->libbpf_log)
+		fputs(rt->libbpf_log, stderr);
+	if (err) {
+		const char *failed = NULL;
+		bpf_object__for_each_program(bp, rt->obj)
+		{
+			if (bpf_program__fd(bp) < 0) {
+				struct prog *pg = prog_of(rt, bpf_program__name(bp));
+				failed = pg ? pg->targets[0]->name : bpf_program__name(bp);
+				break;
+			}
+		}
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr,
+				"ERROR: loading BPF programs was refused (%s): run ctrace as root, or with CAP_BPF and CAP_PERFMON\n",
+				strerror(-err));
+		else if (failed)
+			print_verifier_tail(rt, failed);
+		else
+			fprintf(stderr, "ERROR: could not load the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* ---- begin/end and attaching ------------------------------------------------------------------ */
+
+static struct bpf_program *bpf_prog(struct rt *rt, const struct prog *pg)
+{
+	return bpf_object__find_program_by_name(rt->obj, pg->fn_name);
+}
+
+/* Run every program of the special provider named which ("begin" or "end"), in order. */
+static int run_special(struct rt *rt, const char *which)
+{
+	for (struct probe *pr = rt->p->probes; pr; pr = pr->next) {
+		for (struct prog *pg = pr->progs; pg; pg = pg->next) {
+			if (!(pg->prov->flags & PROV_SPECIAL) || strcmp(pg->prov->name, which))
+				continue;
+			LIBBPF_OPTS(bpf_test_run_opts, topts);
+			int err = bpf_prog_test_run_opts(bpf_program__fd(bpf_prog(rt, pg)), &topts);
+			if (err) {
+				fprintf(stderr, "ERROR: could not run the %s probe: %s\n", which,
+					strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+static int attach_all(struct rt *rt)
+{
+	for (struct probe *pr = rt->p->probes; pr; pr = pr->next) {
+		for (struct prog *pg = pr->progs; pg; pg = pg->next) {
+			rt->nattached += pg->ntargets;
+			if (pg->prov->flags & PROV_SPECIAL)
+				continue;
+			int err = pg->prov->attach(rt, pg, bpf_prog(rt, pg));
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Fill the nr -> probe id tables of raw_syscalls programs. */
+static int fill_tables(struct rt *rt)
+{
+	for (struct probe *pr = rt->p->probes; pr; pr = pr->next) {
+		for (struct prog *pg = pr->progs; pg; pg = pg->next) {
+			if (pg->idmode != PID_SYSCALL_TABLE)
+				continue;
+			struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, pg->table_map);
+			if (!m)
+				return -ENOENT;
+			int fd = bpf_map__fd(m);
+			for (uint32_t nr = 0; nr < pg->table_len; nr++) {
+				if (!pg->table[nr])
+					continue;
+				if (bpf_map_update_elem(fd, &nr, &pg->table[nr], 0))
+					return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+static void write_start_time(struct rt *rt)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, "ct_start");
+	struct timespec ts;
+	uint32_t key = 0;
+
+	if (!m)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	bpf_map_update_elem(bpf_map__fd(m), &key, &ns, 0);
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct rt *rt = ctx;
+	const struct ev_hdr *h = data;
+	const uint8_t *payload = (const uint8_t *)data + sizeof(*h);
+
+	if (rt->exiting || len < sizeof(*h))
+		return 0; /* after exit(), events are discarded, as bpftrace does */
+	const struct fmt_res *f = h->id < rt->res->nfmts ? &rt->res->fmts[h->id] : NULL;
+	switch ((enum event_kind)h->kind) {
+	case EV_PRINTF:
+	case EV_CAT:
+	case EV_SYSTEM:
+		if (f)
+			output_printf(rt->out, f, payload, len - sizeof(*h));
+		break;
+	case EV_PRINT:
+		if (f)
+			output_value(rt->out, f->args->fields[0].type, payload);
+		break;
+	case EV_TIME:
+		if (f)
+			output_time(rt->out, f->fmt);
+		break;
+	case EV_RUNTIME_ERROR:
+		if (f)
+			output_runtime_error(rt->out, f, NULL);
+		break;
+	case EV_PRINT_MAP: {
+		const struct ev_print_map *e = data;
+		if (e->map_id < rt->res->nmaps)
+			rt_print_map(rt, &rt->res->maps[e->map_id], e->top, e->div, true);
+		break;
+	}
+	case EV_CLEAR:
+	case EV_ZERO: {
+		const struct ev_map *e = data;
+		if (e->map_id < rt->res->nmaps)
+			rt_clear_map(rt, &rt->res->maps[e->map_id], h->kind == EV_ZERO);
+		break;
+	}
+	case EV_EXIT:
+		rt->exit_code = (int)(uint8_t)*(const uint64_t *)payload;
+		rt->exiting = true;
+		rt->stop = true;
+		break;
+	case EV_JOIN:
+		break;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void event_loop(struct rt *rt)
+{
+	double deadline = rt->o->deadline ? now_s() + rt->o->deadline : 0;
+
+	while (!rt->stop && !rt_signalled) {
+		int n = ring_buffer__poll(rt->rb, 100);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "ERROR: reading events failed: %s\n", strerror(-n));
+			break;
+		}
+		output_flush(rt->out);
+		if (deadline && now_s() >= deadline)
+			break;
+	}
+}
+
+/* ---- the whole run -------------------------------------------------------------------------- */
+
+static void print_maps(struct rt *rt)
+{
+	output_exit_separator(rt->out);
+	if (!rt->res->print_maps_on_exit)
+		return;
+	for (unsigned i = 0; i < rt->res->nmaps; i++)
+		rt_print_map(rt, &rt->res->maps[i], 0, 0, false);
+}
+
+static void notify_attached(void)
+{
+	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED")) {
+		fputs("__BPFTRACE_NOTIFY_PROBES_ATTACHED\n", stdout);
+		fflush(stdout);
+	}
+}
+
+static void rt_free(struct rt *rt)
+{
+	detach_all(rt);
+	ring_buffer__free(rt->rb);
+	output_free(rt->out);
+	bpf_object__close(rt->obj);
+	free(rt->links);
+	free(rt->libbpf_log);
+	log_rt = NULL;
+}
+
+int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts *o)
+{
+	struct rt rt = { .p = p, .res = &p->res, .o = o };
+	int err;
+
+	log_rt = &rt;
+	log_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+	rt.ncpus = libbpf_num_possible_cpus();
+	rt.out = output_new(o->format, o->out, &p->res);
+
+	err = load(&rt, elf, size);
+	if (!err)
+		err = fill_tables(&rt);
+	if (err) {
+		rt_free(&rt);
+		return 1;
+	}
+	write_start_time(&rt);
+	struct bpf_map *rbm = bpf_object__find_map_by_name(rt.obj, "ringbuf");
+	rt.rb = ring_buffer__new(bpf_map__fd(rbm), on_event, &rt, NULL);
+	if (!rt.rb) {
+		fprintf(stderr, "ERROR: could not set up the ring buffer: %s\n", strerror(errno));
+		rt_free(&rt);
+		return 1;
+	}
+	if (o->dry_run) {
+		rt_free(&rt);
+		return 0;
+	}
+	err = run_special(&rt, "begin");
+	if (!err)
+		err = attach_all(&rt);
+	if (err) {
+		rt_free(&rt);
+		return 255;
+	}
+	output_attached(rt.out, rt.nattached, o->quiet);
+	notify_attached();
+
+	if (!p->has_begin_end_only)
+		event_loop(&rt);
+	/* stop: detach first so no new events arrive, print what is queued, run end */
+	detach_all(&rt);
+	ring_buffer__consume(rt.rb);
+	rt.exiting = false;
+	run_special(&rt, "end");
+	ring_buffer__consume(rt.rb);
+	print_maps(&rt);
+	output_flush(rt.out);
+	int code = rt.exit_code;
+	rt_free(&rt);
+	return code;
+}
