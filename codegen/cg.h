@@ -73,6 +73,7 @@ struct cg {
 		LLVMBasicBlockRef brk, cont;
 	} loops[CG_MAX_LOOPS];
 	int nloops;
+	bool no_clean; /* strings read into an event need no clearing past their NUL */
 };
 
 /* A value of an expression: scalars live in an i64 register, the rest in memory. */

@@ -35,11 +35,14 @@ static void ev_printf(struct cg *c, struct ast_node *n, enum event_kind kind)
 	unsigned i = 0;
 
 	cg_event_hdr(c, kind, (unsigned)f->id, buf);
+	/* user space prints strings up to their NUL: no need to clear the rest */
+	c->no_clean = !LLVMIsAAllocaInst(buf);
 	ast_foreach(a, n->u.ident.args->next)
 	{
 		const struct field *fl = &f->args->fields[i++];
 		cg_expr_into(c, a, cg_gep(c, buf, 8 + fl->offset), fl->type);
 	}
+	c->no_clean = false;
 	cg_ringbuf_output(c, buf, size);
 }
 

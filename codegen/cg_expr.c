@@ -610,7 +610,8 @@ void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const stru
 	if (n->kind == AST_CALL && dt->kind == TY_STRING && ((struct sem *)n->sema)->id == BF_STR &&
 	    n->type->kind == TY_STRING && n->type->size <= dt->size &&
 	    n->u.ident.args->type->kind != TY_STRING) {
-		cg_memset0(c, dst, dt->size);
+		if (!c->no_clean)
+			cg_memset0(c, dst, dt->size);
 		cg_str_read(c, n, dst, n->type->size);
 		return;
 	}

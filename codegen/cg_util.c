@@ -53,6 +53,7 @@ LLVMValueRef cg_scratch_base(struct cg *c)
 	LLVMBasicBlockRef body = LLVMGetSuccessor(c->entry_br, 0);
 	LLVMBasicBlockRef out = LLVMAppendBasicBlockInContext(c->ctx, c->fn, "noscratch");
 	LLVMInstructionEraseFromParent(c->entry_br);
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
 	c->entry_br = LLVMBuildCondBr(c->b, isnull, out, body);
 	LLVMPositionBuilderAtEnd(c->b, out);
 	LLVMBuildRet(c->b, cg_const(c, 0));
@@ -138,31 +139,71 @@ LLVMValueRef cg_bool(struct cg *c, LLVMValueRef i1v)
 	return LLVMBuildZExt(c->b, i1v, c->i64, "");
 }
 
-/* Stores of 8, then 4, 2, 1 bytes; alignment 1 lets LLVM pick what the target allows. */
-void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size)
+/*
+ * Large clears and copies are loops of volatile 8-byte accesses: LLVM would
+ * otherwise merge them into memset/memcpy calls, which the BPF backend can
+ * only expand for small sizes.
+ */
+#define CG_UNROLL_MAX 64
+
+static void mem_loop(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned words)
 {
-	unsigned off = 0;
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b), body = cg_block(c, "mem.body"),
+			  done = cg_block(c, "mem.done");
+	LLVMBuildBr(c->b, body);
+	LLVMPositionBuilderAtEnd(c->b, body);
+	LLVMValueRef i = LLVMBuildPhi(c->b, c->i64, "");
+	LLVMValueRef off = LLVMBuildShl(c->b, i, cg_const(c, 3), "");
+	LLVMValueRef v = LLVMConstInt(c->i64, 0, 0);
+	if (src) {
+		v = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, src, &off, 1, ""), "");
+		LLVMSetAlignment(v, 1);
+		LLVMSetVolatile(v, 1);
+	}
+	LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->i8, dst, &off, 1, ""));
+	LLVMSetAlignment(st, 1);
+	LLVMSetVolatile(st, 1);
+	LLVMValueRef next = LLVMBuildAdd(c->b, i, cg_const(c, 1), "");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, next, cg_const(c, words), ""), body,
+			done);
+	LLVMValueRef vals[] = { cg_const(c, 0), next };
+	LLVMBasicBlockRef bbs[] = { pre, body };
+	LLVMAddIncoming(i, vals, bbs, 2);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
+static void mem_tail(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned off,
+		     unsigned size)
+{
 	static const unsigned chunks[] = { 8, 4, 2, 1 };
 	for (unsigned i = 0; i < 4; i++) {
 		while (size - off >= chunks[i]) {
-			cg_store_int(c, cg_gep(c, p, off), LLVMConstInt(int_type(c, chunks[i]), 0, 0),
-				     chunks[i]);
+			LLVMValueRef v = src ? cg_load_int(c, cg_gep(c, src, off), chunks[i], false)
+					     : LLVMConstInt(int_type(c, chunks[i]), 0, 0);
+			cg_store_int(c, cg_gep(c, dst, off), v, chunks[i]);
 			off += chunks[i];
 		}
 	}
 }
 
+void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size)
+{
+	unsigned off = 0;
+	if (size > CG_UNROLL_MAX) {
+		mem_loop(c, p, NULL, size / 8);
+		off = size / 8 * 8;
+	}
+	mem_tail(c, p, NULL, off, size);
+}
+
 void cg_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size)
 {
 	unsigned off = 0;
-	static const unsigned chunks[] = { 8, 4, 2, 1 };
-	for (unsigned i = 0; i < 4; i++) {
-		while (size - off >= chunks[i]) {
-			LLVMValueRef v = cg_load_int(c, cg_gep(c, src, off), chunks[i], false);
-			cg_store_int(c, cg_gep(c, dst, off), v, chunks[i]);
-			off += chunks[i];
-		}
+	if (size > CG_UNROLL_MAX) {
+		mem_loop(c, dst, src, size / 8);
+		off = size / 8 * 8;
 	}
+	mem_tail(c, dst, src, off, size);
 }
 
 LLVMBasicBlockRef cg_block(struct cg *c, const char *name)
