@@ -22,6 +22,11 @@
 #define YYLTYPE struct loc
 #define YYLTYPE_IS_DECLARED 1
 
+/* A list under construction: appending at the tail is O(1). */
+struct nlist {
+	struct ast_node *head, *tail;
+};
+
 /* Everything the parser and the lexer share for one parse. */
 struct pstate {
 	struct arena *arena;
@@ -29,6 +34,7 @@ struct pstate {
 	const struct source *src;
 	void *scanner;
 	struct ast_node *program;
+	struct nlist cdefs, imports, items; /* the program's lists, built in order */
 	int nerrors;
 	/* lexer position: the next byte to read, and where the current token started */
 	size_t off, tok_off;
@@ -121,6 +127,9 @@ static struct ast_node *mk_fn(struct pstate *p, enum ast_kind kind, const struct
 static struct ast_node *mk_mapdecl(struct pstate *p, const struct loc *loc, const char *name,
 				   const char *mtype, struct ast_node *n);
 static void add_item(struct pstate *p, struct ast_node *n);
+static struct nlist list_none(void);
+static struct nlist list_one(struct ast_node *n);
+static void list_add(struct nlist *l, struct ast_node *n);
 static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 }
 
@@ -139,6 +148,7 @@ static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 
 %union {
 	struct ast_node *node;
+	struct nlist list;
 	struct ast_typespec *ts;
 	const char *str;
 	enum binop op;
@@ -176,10 +186,11 @@ static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 %precedence MAP_NOKEY
 %precedence '['
 
-%type <node> probe attach_list pred_opt body stmt_seq stmts simple compound if_stmt else_opt
-%type <node> block expr ternary bin unary postfix primary exprlist args tuple_tail
-%type <node> record_fields record_field config cfg_items cfg_seq cfg_item import
-%type <node> macro mparams mparam_list mparam fn fparams fparam_list fparam mapdecl
+%type <node> probe pred_opt body simple compound if_stmt else_opt
+%type <node> block expr ternary bin unary postfix primary record_field config cfg_item import
+%type <node> macro mparam fn fparam mapdecl
+%type <list> attach_list stmt_seq stmts exprlist args tuple_tail record_fields cfg_items cfg_seq
+%type <list> mparams mparam_list fparams fparam_list
 %type <ts> typespec tbase fret_opt
 %type <str> pname_opt fpath
 %type <ival> stars
@@ -204,11 +215,11 @@ top_items:
 top_item:
 	CDEF				{ struct ast_node *n = mk(p, AST_CDEF, &@1);
 					  n->u.cdef.text = $1;
-					  p->program->u.program.cdefs = ast_append(p->program->u.program.cdefs, n); }
+					  list_add(&p->cdefs, n); }
 	| config			{ if (p->program->u.program.config)
 						  pstate_error(p, &@1, "only one config block is allowed");
 					  p->program->u.program.config = $1; }
-	| import			{ p->program->u.program.imports = ast_append(p->program->u.program.imports, $1); }
+	| import			{ list_add(&p->imports, $1); }
 	| macro				{ add_item(p, $1); }
 	| fn				{ add_item(p, $1); }
 	| mapdecl			{ add_item(p, $1); }
@@ -219,18 +230,18 @@ top_item:
 
 config:
 	CONFIG '=' '{' cfg_items '}' ITEM_END
-					{ $$ = mk(p, AST_CONFIG, &@$); $$->u.config.items = $4; }
+					{ $$ = mk(p, AST_CONFIG, &@$); $$->u.config.items = $4.head; }
 	;
 
 cfg_items:
-	%empty				{ $$ = NULL; }
+	%empty				{ $$ = list_none(); }
 	| cfg_seq			{ $$ = $1; }
 	| cfg_seq ';'			{ $$ = $1; }
 	;
 
 cfg_seq:
-	cfg_item			{ $$ = $1; }
-	| cfg_seq ';' cfg_item		{ $$ = ast_append($1, $3); }
+	cfg_item			{ $$ = list_one($1); }
+	| cfg_seq ';' cfg_item		{ $$ = $1; list_add(&$$, $3); }
 	;
 
 cfg_item:
@@ -248,17 +259,17 @@ mapdecl:
 
 macro:
 	MACRO IDENT '(' mparams ')' block ITEM_END
-					{ $$ = mk_fn(p, AST_MACRO, &@$, $2, $4, NULL, $6); }
+					{ $$ = mk_fn(p, AST_MACRO, &@$, $2, $4.head, NULL, $6); }
 	;
 
 mparams:
-	%empty				{ $$ = NULL; }
+	%empty				{ $$ = list_none(); }
 	| mparam_list			{ $$ = $1; }
 	;
 
 mparam_list:
-	mparam				{ $$ = $1; }
-	| mparam_list ',' mparam	{ $$ = ast_append($1, $3); }
+	mparam				{ $$ = list_one($1); }
+	| mparam_list ',' mparam	{ $$ = $1; list_add(&$$, $3); }
 	;
 
 mparam:
@@ -269,17 +280,17 @@ mparam:
 
 fn:
 	FN IDENT '(' fparams ')' fret_opt block ITEM_END
-					{ $$ = mk_fn(p, AST_FN, &@$, $2, $4, $6, $7); }
+					{ $$ = mk_fn(p, AST_FN, &@$, $2, $4.head, $6, $7); }
 	;
 
 fparams:
-	%empty				{ $$ = NULL; }
+	%empty				{ $$ = list_none(); }
 	| fparam_list			{ $$ = $1; }
 	;
 
 fparam_list:
-	fparam				{ $$ = $1; }
-	| fparam_list ',' fparam	{ $$ = ast_append($1, $3); }
+	fparam				{ $$ = list_one($1); }
+	| fparam_list ',' fparam	{ $$ = $1; list_add(&$$, $3); }
 	;
 
 fparam:
@@ -295,7 +306,7 @@ fret_opt:
 
 probe:
 	pname_opt attach_list comma_opt pred_opt body ITEM_END
-					{ $$ = mk_probe(p, &@$, $1, $2, $4, $5, p->angle_body); }
+					{ $$ = mk_probe(p, &@$, $1, $2.head, $4, $5, p->angle_body); }
 	;
 
 pname_opt:
@@ -304,10 +315,12 @@ pname_opt:
 	;
 
 attach_list:
-	ATTACH				{ $$ = mk(p, AST_ATTACH, &@1); $$->u.attach.text = $1; }
+	ATTACH				{ struct ast_node *a = mk(p, AST_ATTACH, &@1);
+					  a->u.attach.text = $1;
+					  $$ = list_one(a); }
 	| attach_list ',' ATTACH	{ struct ast_node *a = mk(p, AST_ATTACH, &@3);
 					  a->u.attach.text = $3;
-					  $$ = ast_append($1, a); }
+					  $$ = $1; list_add(&$$, a); }
 	;
 
 comma_opt:
@@ -321,29 +334,29 @@ pred_opt:
 	;
 
 body:
-	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2); p->angle_body = false; }
+	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2.head); p->angle_body = false; }
 	| ANGLE_OPEN stmt_seq ANGLE_CLOSE
-					{ $$ = mk_block(p, &@$, $2); p->angle_body = true; }
+					{ $$ = mk_block(p, &@$, $2.head); p->angle_body = true; }
 	;
 
 /* --- statements ------------------------------------------------------------------------------- */
 
 block:
-	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2); }
+	'{' stmt_seq '}'		{ $$ = mk_block(p, &@$, $2.head); }
 	;
 
 /* Statements; the `;` after the last simple statement is optional. */
 stmt_seq:
 	stmts				{ $$ = $1; }
-	| stmts simple			{ $$ = ast_append($1, $2); }
+	| stmts simple			{ $$ = $1; list_add(&$$, $2); }
 	| stmts error			{ $$ = $1; }
 	;
 
 stmts:
-	%empty				{ $$ = NULL; }
+	%empty				{ $$ = list_none(); }
 	| stmts ';'			{ $$ = $1; }
-	| stmts simple ';'		{ $$ = ast_append($1, $2); }
-	| stmts compound		{ $$ = ast_append($1, $2); }
+	| stmts simple ';'		{ $$ = $1; list_add(&$$, $2); }
+	| stmts compound		{ $$ = $1; list_add(&$$, $2); }
 	| stmts error ';'		{ $$ = $1; yyerrok; }
 	;
 
@@ -448,18 +461,18 @@ primary:
 	| TRUE				{ $$ = mk(p, AST_BOOL, &@$); $$->u.boolean.value = true; }
 	| FALSE				{ $$ = mk(p, AST_BOOL, &@$); $$->u.boolean.value = false; }
 	| IDENT				{ $$ = mk_ident(p, AST_IDENT, &@$, $1, NULL); }
-	| IDENT '(' args ')'		{ $$ = mk_ident(p, AST_CALL, &@$, $1, $3); }
+	| IDENT '(' args ')'		{ $$ = mk_ident(p, AST_CALL, &@$, $1, $3.head); }
 	| VAR				{ $$ = mk_ident(p, AST_VAR, &@$, $1, NULL); }
 	| MAP %prec MAP_NOKEY		{ $$ = mk_ident(p, AST_MAP, &@$, $1, NULL); }
-	| MAP '[' exprlist ']'		{ $$ = mk_ident(p, AST_MAP, &@$, $1, mk_key(p, &@3, $3)); }
+	| MAP '[' exprlist ']'		{ $$ = mk_ident(p, AST_MAP, &@$, $1, mk_key(p, &@3, $3.head)); }
 	| POSITIONAL			{ $$ = mk(p, AST_POSITIONAL, &@$); $$->u.positional.n = $1; }
 	| POSCOUNT			{ $$ = mk(p, AST_POSCOUNT, &@$); }
 	| '(' expr ')'			{ $$ = $2; }
 	| '(' ')'			{ $$ = mk_tuple(p, AST_TUPLE, &@$, NULL); }
 	| '(' expr ',' ')'		{ $$ = mk_tuple(p, AST_TUPLE, &@$, $2); }
-	| '(' expr ',' tuple_tail ')'	{ $$ = mk_tuple(p, AST_TUPLE, &@$, ast_append($2, $4)); }
-	| '(' record_fields ')'		{ $$ = mk_tuple(p, AST_RECORD, &@$, $2); }
-	| '(' record_fields ',' ')'	{ $$ = mk_tuple(p, AST_RECORD, &@$, $2); }
+	| '(' expr ',' tuple_tail ')'	{ $2->next = $4.head; $$ = mk_tuple(p, AST_TUPLE, &@$, $2); }
+	| '(' record_fields ')'		{ $$ = mk_tuple(p, AST_RECORD, &@$, $2.head); }
+	| '(' record_fields ',' ')'	{ $$ = mk_tuple(p, AST_RECORD, &@$, $2.head); }
 	| SIZEOF '(' typespec ')'	{ $$ = mk_cast(p, AST_SIZEOF, &@$, $3, NULL, NULL); }
 	| SIZEOF '(' expr ')'		{ $$ = mk_cast(p, AST_SIZEOF, &@$, NULL, $3, NULL); }
 	| OFFSETOF '(' typespec ',' fpath ')'
@@ -474,9 +487,9 @@ tuple_tail:
 	;
 
 record_fields:
-	record_field			{ $$ = $1; }
+	record_field			{ $$ = list_one($1); }
 	| record_fields ',' record_field
-					{ $$ = ast_append($1, $3); }
+					{ $$ = $1; list_add(&$$, $3); }
 	;
 
 record_field:
@@ -489,13 +502,13 @@ fpath:
 	;
 
 args:
-	%empty				{ $$ = NULL; }
+	%empty				{ $$ = list_none(); }
 	| exprlist			{ $$ = $1; }
 	;
 
 exprlist:
-	expr				{ $$ = $1; }
-	| exprlist ',' expr		{ $$ = ast_append($1, $3); }
+	expr				{ $$ = list_one($1); }
+	| exprlist ',' expr		{ $$ = $1; list_add(&$$, $3); }
 	;
 
 /* --- types ------------------------------------------------------------------------------------ */
@@ -905,7 +918,31 @@ static struct ast_node *mk_mapdecl(struct pstate *p, const struct loc *loc, cons
 
 static void add_item(struct pstate *p, struct ast_node *n)
 {
-	p->program->u.program.items = ast_append(p->program->u.program.items, n);
+	list_add(&p->items, n);
+}
+
+static struct nlist list_none(void)
+{
+	return (struct nlist){NULL, NULL};
+}
+
+static struct nlist list_one(struct ast_node *n)
+{
+	return (struct nlist){n, n};
+}
+
+/* Append n in constant time (ast_append walks the list: quadratic for long ones). */
+static void list_add(struct nlist *l, struct ast_node *n)
+{
+	if (!n)
+		return;
+	if (l->tail)
+		l->tail->next = n;
+	else
+		l->head = n;
+	l->tail = n;
+	while (l->tail->next)
+		l->tail = l->tail->next;
 }
 
 static const char *fpath_join(struct pstate *p, const char *a, const char *b)
@@ -968,6 +1005,9 @@ struct ast_node *parse_program(struct arena *a, struct diags *d, const struct so
 	ct_lex_init(&p);
 	int rc = yyparse(&p);
 	ct_lex_fini(&p);
+	p.program->u.program.cdefs = p.cdefs.head;
+	p.program->u.program.imports = p.imports.head;
+	p.program->u.program.items = p.items.head;
 	if (rc == 0 && p.nerrors == 0)
 		check_depth(&p, p.program);
 	if (rc != 0 || p.nerrors > 0)
