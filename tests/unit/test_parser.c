@@ -487,6 +487,7 @@ static void test_integers(void)
 	CHECK_STR(expr("0x1F + 0XfF"), "(+ 31 255)");
 	CHECK_STR(expr("010"), "8");
 	CHECK_STR(expr("1e3 + 2E2"), "(+ 1000 200)");
+	CHECK_STR(expr("0e99999999999999"), "0"); /* once a fuzzer-found hang */
 	CHECK_STR(expr("5U + 5L + 5UL + 5LL + 5ULL + 5ull"),
 		  "(+ (+ (+ (+ (+ 5u 5) 5u) 5) 5u) 5u)");
 	CHECK_STR(expr("1ns + 1us + 1ms + 1s"), "(+ (+ (+ 1 1000) 1000000) 1000000000)");
