@@ -273,6 +273,9 @@ static void test_attach_text(void)
 		  "  attach $1\n"
 		  "  block\n");
 	/* A `/` before any `:` starts the predicate. */
+	CHECK_STR(parse("BEGIN /$x / 2 > 1/ // why\n/* c */ { }").ast,
+		  "program\n probe\n  attach BEGIN\n  pred\n   binop >\n    binop /\n"
+		  "     var $x\n     int 2\n    int 1\n  block\n");
 	CHECK_STR(parse("BEGIN/pid/{}").ast,
 		  "program\n probe\n  attach BEGIN\n  pred\n   ident pid\n  block\n");
 	CHECK_STR(parse("kprobe:do_*, t:sched:sched_[ab]*\n{ }").ast,
@@ -345,6 +348,9 @@ static void test_top_level(void)
 		  "  named license\n   string \"GPL\"\n"
 		  " import \"lib.bt\"\n"
 		  " mapdecl @m lruhash 100\n"
+		  " probe\n  attach BEGIN\n  block\n");
+	CHECK_STR(parse("struct S { int a; } __attribute__((packed, aligned(8)));\nBEGIN{}").ast,
+		  "program\n cdef struct S { int a; } __attribute__((packed, aligned(8)));\n"
 		  " probe\n  attach BEGIN\n  block\n");
 	CHECK_STR(parse("config={a=1}\nBEGIN{}").ast,
 		  "program\n config\n  named a\n   int 1\n probe\n  attach BEGIN\n  block\n");
