@@ -615,6 +615,15 @@ void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const stru
 		cg_str_read(c, n, dst, n->type->size);
 		return;
 	}
+	if (n->kind == AST_IDENT && ((struct sem *)n->sema)->id == BV_COMM && dt->kind == TY_STRING &&
+	    dt->size >= 16) {
+		/* comm straight into place: a map key, an event */
+		LLVMValueRef args[] = { dst, cg_const(c, 16) };
+		cg_helper(c, H_GET_CURRENT_COMM, c->i64, args, 2);
+		if (dt->size > 16)
+			cg_memset0(c, cg_gep(c, dst, 16), dt->size - 16);
+		return;
+	}
 	cg_store_value(c, dst, dt, cg_expr(c, n));
 }
 

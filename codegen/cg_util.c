@@ -105,24 +105,40 @@ static LLVMTypeRef int_type(struct cg *c, unsigned size)
 	}
 }
 
-void cg_store_int(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size)
+/*
+ * Scalars are naturally aligned wherever ctrace lays them out (map values,
+ * tuple fields, temporaries, tracepoint fields); byte copies use align 1.
+ */
+static void store_al(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size, unsigned al)
 {
 	LLVMTypeRef t = int_type(c, size);
 	if (LLVMTypeOf(v) != t)
 		v = LLVMBuildTrunc(c->b, v, t, "");
 	LLVMValueRef st = LLVMBuildStore(c->b, v, p);
-	LLVMSetAlignment(st, 1);
+	LLVMSetAlignment(st, al);
 }
 
-LLVMValueRef cg_load_int(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed)
+static LLVMValueRef load_al(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed,
+			    unsigned al)
 {
 	LLVMTypeRef t = int_type(c, size);
 	LLVMValueRef v = LLVMBuildLoad2(c->b, t, p, "");
-	LLVMSetAlignment(v, 1);
+	LLVMSetAlignment(v, al);
 	if (size == 8)
 		return v;
 	return is_signed ? LLVMBuildSExt(c->b, v, c->i64, "") : LLVMBuildZExt(c->b, v, c->i64, "");
 }
+
+void cg_store_int(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size)
+{
+	store_al(c, p, v, size, size);
+}
+
+LLVMValueRef cg_load_int(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed)
+{
+	return load_al(c, p, size, is_signed, size);
+}
+
 
 LLVMValueRef cg_to_i64(struct cg *c, LLVMValueRef v)
 {
@@ -178,9 +194,9 @@ static void mem_tail(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned 
 	static const unsigned chunks[] = { 8, 4, 2, 1 };
 	for (unsigned i = 0; i < 4; i++) {
 		while (size - off >= chunks[i]) {
-			LLVMValueRef v = src ? cg_load_int(c, cg_gep(c, src, off), chunks[i], false)
+			LLVMValueRef v = src ? load_al(c, cg_gep(c, src, off), chunks[i], false, 1)
 					     : LLVMConstInt(int_type(c, chunks[i]), 0, 0);
-			cg_store_int(c, cg_gep(c, dst, off), v, chunks[i]);
+			store_al(c, cg_gep(c, dst, off), v, chunks[i], 1);
 			off += chunks[i];
 		}
 	}
