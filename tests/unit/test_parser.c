@@ -310,6 +310,15 @@ static void test_angle_blocks(void)
 		  " probe <>\n  attach BEGIN\n  block\n   assign =\n    map @x\n    int 1\n"
 		  " probe <>\n  attach END\n  block\n   expr_stmt\n    call print\n     map @x\n"
 		  " probe <>\n  attach i:s:1\n  block\n");
+	CHECK_STR(parse("BEGIN < @x = 1 > END < print(@x) > k:f, k:g < @y = 2 > t:a:b /1/ < 3 >").ast,
+		  "program\n"
+		  " probe <>\n  attach BEGIN\n  block\n   assign =\n    map @x\n    int 1\n"
+		  " probe <>\n  attach END\n  block\n   expr_stmt\n    call print\n     map @x\n"
+		  " probe <>\n  attach k:f\n  attach k:g\n  block\n   assign =\n    map @y\n"
+		  "    int 2\n"
+		  " probe <>\n  attach t:a:b\n  pred\n   int 1\n  block\n   expr_stmt\n    int 3\n");
+	CHECK_STR(stmts("@x = 1 > a; @y = $a > b / 2; @z = 1 > c < 3;"),
+		  "= @x (> 1 a)\n= @y (> $a (/ b 2))\n= @z (< (> 1 c) 3)\n");
 	CHECK_STR(parse("BEGIN < @x = $1 > 2; >").ast,
 		  "program\n probe <>\n  attach BEGIN\n  block\n   assign =\n    map @x\n"
 		  "    binop >\n     positional $1\n     int 2\n");
