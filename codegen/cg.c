@@ -164,6 +164,32 @@ static void probe_id(struct cg *c, struct prog *pg)
 	}
 }
 
+/*
+ * Every function gets a DISubprogram: the BPF backend turns it into BTF
+ * func info, which the verifier requires once a program has callbacks
+ * (len() uses bpf_for_each_map_elem).
+ */
+void cg_describe_fn(struct cg *c, LLVMValueRef fn, unsigned nparams)
+{
+	LLVMMetadataRef voidp = LLVMDIBuilderCreatePointerType(c->di, NULL, 64, 0, 0, NULL, 0);
+	LLVMMetadataRef lng = LLVMDIBuilderCreateBasicType(c->di, "long", 4, 64, 5, 0);
+	LLVMMetadataRef types[5] = { lng, voidp, voidp, voidp, voidp };
+	LLVMMetadataRef st = LLVMDIBuilderCreateSubroutineType(c->di, c->di_file, types, nparams + 1, 0);
+	size_t len;
+	const char *name = LLVMGetValueName2(fn, &len);
+	bool local = LLVMGetLinkage(fn) == LLVMInternalLinkage; /* callbacks must be static */
+	LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(c->di, c->di_file, name, len, name, len,
+							 c->di_file, 0, st, local, 1, 0, 0, 1);
+	LLVMSetSubprogram(fn, sp);
+	/* the kernel refuses BTF functions whose arguments have no names */
+	static const char *const names[] = { "ctx", "map", "key", "value", "data" };
+	for (unsigned i = 0; i < nparams; i++) {
+		const char *pn = nparams == 1 ? names[0] : names[i + 1];
+		LLVMDIBuilderCreateParameterVariable(c->di, sp, pn, strlen(pn), i + 1, c->di_file, 0,
+						     voidp, 1, 0);
+	}
+}
+
 static void gen_prog(struct cg *c, struct prog *pg)
 {
 	LLVMTypeRef fty = LLVMFunctionType(c->i64, &c->ptr, 1, 0);
@@ -173,6 +199,7 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	c->fn = LLVMAddFunction(c->mod, pg->fn_name, fty);
 	LLVMSetSection(c->fn, pg->section);
 	LLVMSetLinkage(c->fn, LLVMExternalLinkage);
+	cg_describe_fn(c, c->fn, 1);
 	c->ctxarg = LLVMGetParam(c->fn, 0);
 	c->entry = cg_block(c, "entry");
 	LLVMBasicBlockRef body = cg_block(c, "body");

@@ -33,6 +33,7 @@ enum bpf_helper {
 	H_GET_CURRENT_ANCESTOR_CGROUP_ID = 123,
 	H_KTIME_GET_BOOT_NS = 125,
 	H_RINGBUF_OUTPUT = 130,
+	H_FOR_EACH_MAP_ELEM = 164,
 	H_GET_ATTACH_COOKIE = 174,
 };
 
@@ -87,6 +88,7 @@ struct cgv {
 LLVMValueRef cg_map_global(struct cg *c, const char *name, unsigned nmembers);
 void cg_map_describe(struct cg *c, LLVMValueRef g, const char *name, int type, unsigned key_size,
 		     unsigned val_size, unsigned max_entries);
+void cg_describe_fn(struct cg *c, LLVMValueRef fn, unsigned nparams);
 LLVMValueRef cg_map_def(struct cg *c, const char *name, int type, unsigned key_size,
 			unsigned val_size, unsigned max_entries);
 

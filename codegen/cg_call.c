@@ -49,7 +49,7 @@ static void ev_printf(struct cg *c, struct ast_node *n, enum event_kind kind)
 static void ev_print(struct cg *c, struct ast_node *n)
 {
 	struct ast_node *a = n->u.ident.args;
-	if (sem(n)->id == 1) {
+	if (sem(n)->ival == 1) {
 		/* print(@m[, top[, div]]): user space reads the map when it handles the event */
 		LLVMValueRef buf = event_buf(c, sizeof(struct ev_print_map));
 		cg_event_hdr(c, EV_PRINT_MAP, 0, buf);
@@ -147,6 +147,41 @@ static struct cgv has_key(struct cg *c, struct ast_node *n)
 	return val(cg_bool(c, LLVMBuildIsNotNull(c->b, p, "")), n->type);
 }
 
+/* The callback of len(): counts the elements bpf_for_each_map_elem visits. */
+static LLVMValueRef len_callback(struct cg *c)
+{
+	LLVMValueRef fn = LLVMGetNamedFunction(c->mod, "ct_len_cb");
+	if (fn)
+		return fn;
+	LLVMTypeRef params[] = { c->ptr, c->ptr, c->ptr, c->ptr };
+	fn = LLVMAddFunction(c->mod, "ct_len_cb", LLVMFunctionType(c->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	cg_describe_fn(c, fn, 4);
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, LLVMAppendBasicBlockInContext(c->ctx, fn, "entry"));
+	LLVMValueRef cnt = LLVMGetParam(fn, 3);
+	LLVMValueRef v = LLVMBuildLoad2(c->b, c->i64, cnt, "");
+	LLVMBuildStore(c->b, LLVMBuildAdd(c->b, v, cg_const(c, 1), ""), cnt);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	return fn;
+}
+
+static struct cgv map_len(struct cg *c, struct ast_node *n)
+{
+	const struct map_res *r = cg_map_res(c, n->u.ident.args);
+	LLVMValueRef cnt = cg_tmp(c, 8);
+	cg_store_int(c, cnt, cg_const(c, 0), 8);
+	LLVMValueRef args[] = { c->maps[r->id], len_callback(c), cnt, cg_const(c, 0) };
+	cg_helper(c, H_FOR_EACH_MAP_ELEM, c->i64, args, 4);
+	LLVMValueRef v = cg_load_int(c, cnt, 8, false);
+	if (r->agg == AGG_HIST || r->agg == AGG_LHIST) {
+		/* hist maps hold one element per bucket: not the number of keys */
+		return val(v, n->type);
+	}
+	return val(v, n->type);
+}
+
 static struct cgv bswap(struct cg *c, struct ast_node *n)
 {
 	struct cgv v = cg_expr(c, n->u.ident.args);
@@ -193,6 +228,8 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 		return has_key(c, n);
 	case BF_BSWAP:
 		return bswap(c, n);
+	case BF_LEN:
+		return map_len(c, n);
 	case BF_COUNT:
 	case BF_SUM:
 	case BF_AVG:
@@ -201,9 +238,8 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 	case BF_STATS:
 	case BF_HIST:
 	case BF_LHIST:
-	case BF_LEN:
 	case BF_COUNT_:
-		break; /* aggregations are handled by their assignment; len() rejected by sema */
+		break; /* aggregations are handled by their assignment */
 	}
 	return val(cg_const(c, 0), n->type);
 }

@@ -42,8 +42,10 @@ int sema_resources(struct program *p)
 		n++;
 	struct map_sym **sorted = arena_alloc(p->arena, sizeof(*sorted) * (n + 1));
 	n = 0;
+	/* a declared map that is never used has no type: it is left out */
 	for (struct map_sym *m = p->maps; m; m = m->next)
-		sorted[n++] = m;
+		if (m->val && m->val->kind != TY_NONE)
+			sorted[n++] = m;
 	/* the order maps print at exit: bpftrace keeps them in a std::map by name */
 	qsort(sorted, n, sizeof(*sorted), cmp_map);
 
@@ -61,7 +63,9 @@ int sema_resources(struct program *p)
 		r->key = m->key;
 		r->val = m->val;
 		r->agg = m->agg;
-		r->key_size = (m->key ? m->key->size : 8) + (hist ? 8 : 0);
+		/* hist/lhist: the u64 bucket index follows the key, 8-aligned */
+		r->key_size = hist ? ((m->key ? m->key->size : 0) + 7) / 8 * 8 + 8
+				   : (m->key ? m->key->size : 8);
 		r->val_size = agg_val_size(m->agg, m->val);
 		r->max_entries = m->max_entries ? m->max_entries : p->cfg.max_map_keys;
 		r->percpu = m->agg != AGG_NONE;

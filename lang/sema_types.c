@@ -844,7 +844,7 @@ static const struct type *call_print(struct sema *s, struct ast_node *n)
 		ast_foreach(x, a->next) expr_int(s, x, "print()");
 		if (m && m->val->kind == TY_NONE)
 			serr(s, &a->loc, "Undefined map: %s", m->name);
-		sem_of(s, n)->id = 1; /* a whole map */
+		sem_of(s, n)->ival = 1; /* a whole map */
 		return settype(n, &type_void);
 	}
 	if (a->next) {
@@ -1035,9 +1035,12 @@ static const struct type *call(struct sema *s, struct ast_node *n, struct map_sy
 		}
 		return settype(n, &type_bool);
 	}
-	case BF_LEN:
-		map_arg(s, n, a0, false);
+	case BF_LEN: {
+		struct map_sym *m = map_arg(s, n, a0, false);
+		if (m && (m->agg == AGG_HIST || m->agg == AGG_LHIST))
+			serr(s, &n->loc, "len() of a %s map is not supported", agg_kind_name(m->agg));
 		return settype(n, &type_s64);
+	}
 	case BF_BSWAP: {
 		const struct type *t = expr_int(s, a0, "bswap()");
 		if (t->kind == TY_NONE)
@@ -1314,7 +1317,7 @@ static void probe_body(struct sema *s, struct probe *pr)
 static void check_maps(struct sema *s)
 {
 	for (struct map_sym *m = s->p->maps; m; m = m->next) {
-		if (!m->val || m->val->kind == TY_NONE)
+		if ((!m->val || m->val->kind == TY_NONE) && !m->decl_type)
 			serr(s, &m->first, "Undefined map: %s", m->name);
 	}
 }
@@ -1335,17 +1338,56 @@ static void unsupported_items(struct sema *s)
 		     "C definitions and #include are not supported by ctrace yet");
 }
 
+static void map_decls(struct sema *s)
+{
+	static const char *const kinds[] = { "hash", "lruhash", "percpuhash", "percpulruhash" };
+	ast_foreach(it, s->p->ast->u.program.items)
+	{
+		if (it->kind != AST_MAPDECL)
+			continue;
+		size_t k;
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(kinds[k], it->u.mapdecl.mtype))
+				break;
+		if (k == sizeof(kinds) / sizeof(kinds[0])) {
+			diag_error(s->p->diags, &it->loc,
+				   "Invalid map type: %s (use hash, lruhash, percpuhash or percpulruhash)",
+				   it->u.mapdecl.mtype);
+			continue;
+		}
+		if (it->u.mapdecl.max_entries < 1 || it->u.mapdecl.max_entries > (1 << 26)) {
+			diag_error(s->p->diags, &it->loc, "Invalid number of map entries: %ld",
+				   it->u.mapdecl.max_entries);
+			continue;
+		}
+		struct map_sym *m = map_get(s, it->u.mapdecl.name, &it->loc);
+		m->decl_type = it->u.mapdecl.mtype;
+		m->max_entries = (unsigned)it->u.mapdecl.max_entries;
+	}
+}
+
+static void unused_decls(struct sema *s)
+{
+	for (struct map_sym *m = s->p->maps; m; m = m->next)
+		if (m->decl_type && (!m->val || m->val->kind == TY_NONE))
+			diag_warning(s->p->diags, &m->first, "Unused map: %s", m->name);
+}
+
 int sema_types(struct program *p)
 {
 	struct sema s = { .p = p };
 
+	map_decls(&s);
 	for (int pass = 0; pass < SEMA_PASSES; pass++) {
 		s.final = pass == SEMA_PASSES - 1;
 		for (struct probe *pr = p->probes; pr; pr = pr->next)
 			if (pr->nattaches)
 				probe_body(&s, pr);
 	}
-	check_maps(&s);
+	/* an undefined map is only worth reporting when nothing else went wrong first */
+	unused_decls(&s);
+	if (!p->diags->nerrors)
+		check_maps(&s);
 	unsupported_items(&s);
 	return p->diags->nerrors ? -EINVAL : 0;
 }
