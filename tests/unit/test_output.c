@@ -274,7 +274,7 @@ static void test_string_keys(void)
 	for (int i = 0; i < 4; i++) {
 		char k[4] = { 0 };
 
-		strncpy(k, keys[i], sizeof(k));
+		memcpy(k, keys[i], strnlen(keys[i], sizeof(k)));
 		add_int_key_u64(&sn, 0, &vals[i], 1);
 		memcpy(sn.keys[i], k, 4);
 	}
@@ -291,7 +291,7 @@ static void test_value_sorted_by_key(void)
 		char k[4] = { 0 }, v[8] = { 0 };
 		size_t e;
 
-		strncpy(k, names[i], sizeof(k));
+		memcpy(k, names[i], strnlen(names[i], sizeof(k)));
 		snprintf(v, sizeof(v), "v%d", i);
 		e = snap_add(&sn, k, 4);
 		memcpy(sn.vals[e], v, 8);
