@@ -32,7 +32,7 @@ extern const struct provider provider_tracepoint;
 /* ---- format files ------------------------------------------------------------------------- */
 
 struct tp_field {
-	char type[128], name[128];
+	char type[256], name[256];
 	unsigned offset, size;
 	int is_signed;
 	long array;     /* -1: not an array */
