@@ -132,8 +132,22 @@ static void filters(struct cg *c)
 	}
 }
 
+/* x86's TS_COMPAT: the task is in a 32-bit system call */
+#define TS_COMPAT 0x0002
+
 static void syscall_table_id(struct cg *c, struct prog *pg)
 {
+	if (pg->compat_status_off) {
+		LLVMValueRef task = cg_helper(c, H_GET_CURRENT_TASK, c->i64, NULL, 0);
+		LLVMValueRef st = cg_tmp(c, 8);
+		cg_store_int(c, st, cg_const(c, 0), 8);
+		LLVMValueRef src = LLVMBuildIntToPtr(
+			c->b, LLVMBuildAdd(c->b, task, cg_const(c, pg->compat_status_off), ""), c->ptr, "");
+		LLVMValueRef args[] = { st, cg_const(c, 4), src };
+		cg_helper(c, H_PROBE_READ_KERNEL, c->i64, args, 3);
+		LLVMValueRef bit = LLVMBuildAnd(c->b, cg_load_int(c, st, 4, false), cg_const(c, TS_COMPAT), "");
+		ret_if(c, LLVMBuildICmp(c->b, LLVMIntNE, bit, cg_const(c, 0), ""));
+	}
 	/* raw_syscalls:sys_enter/sys_exit: `long id` at offset 8, as in every syscalls:* event */
 	LLVMValueRef nr = cg_load_int(c, cg_gep(c, c->ctxarg, 8), 8, true);
 	ret_if(c, LLVMBuildICmp(c->b, LLVMIntUGE, nr, cg_const(c, pg->table_len), ""));

@@ -70,6 +70,9 @@ struct prog {
 	const char *table_map;    /* ELF name of the nr -> probe id + 1 array */
 	uint32_t *table;          /* table[nr] = probe id + 1, 0: not traced */
 	unsigned table_len;
+	/* offset of thread_info.status in task_struct: skip 32-bit (compat) syscalls, which
+	   the syscalls:* tracepoints never see; 0 when unknown */
+	unsigned compat_status_off;
 	struct prog *next;
 };
 

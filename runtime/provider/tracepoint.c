@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "arena.h"
@@ -212,6 +213,46 @@ static int expand(struct program *p, struct probe *pr, const char *spec, const s
 
 /* ---- programs ----------------------------------------------------------------------------- */
 
+/*
+ * Where task_struct keeps thread_info.status, from the kernel's BTF: its
+ * TS_COMPAT bit marks a 32-bit syscall, which raw_syscalls reports with a
+ * 32-bit number but the syscalls:* tracepoints skip.  0 if not found.
+ */
+static unsigned compat_status_offset(void)
+{
+	static int cached = -1;
+	if (cached >= 0)
+		return (unsigned)cached;
+	cached = 0;
+	struct btf *btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return 0;
+	unsigned ti_off = 0, st_off = 0;
+	bool found_ti = false, found_st = false;
+	int id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (unsigned)id) : NULL;
+	for (unsigned i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_member *m = btf_members(t) + i;
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "thread_info")) {
+			ti_off = btf_member_bit_offset(t, i) / 8;
+			found_ti = true;
+		}
+	}
+	id = btf__find_by_name_kind(btf, "thread_info", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, (unsigned)id) : NULL;
+	for (unsigned i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_member *m = btf_members(t) + i;
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "status")) {
+			st_off = btf_member_bit_offset(t, i) / 8;
+			found_st = true;
+		}
+	}
+	btf__free(btf);
+	if (found_ti && found_st)
+		cached = (int)(ti_off + st_off);
+	return (unsigned)cached;
+}
+
 static int syscall_nr(const char *name)
 {
 	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++)
@@ -255,6 +296,7 @@ static void plan_syscalls(struct program *p, struct probe *pr, struct attach **t
 	pg->section = arena_printf(p->arena, "tracepoint/raw_syscalls/sys_%s", dir);
 	pg->table_map = arena_printf(p->arena, "st_%u", p->nprogs);
 	pg->table_len = maxnr + 1;
+	pg->compat_status_off = compat_status_offset();
 	pg->table = arena_alloc(p->arena, sizeof(*pg->table) * pg->table_len);
 	for (unsigned i = 0; i < k; i++)
 		pg->table[nrs[i]] = mine[i]->probe_id + 1;
