@@ -24,21 +24,34 @@ struct type;
 struct rt;          /* runtime state (runtime/rt.h) */
 struct bpf_program; /* libbpf */
 
-/* How a builtin argument of a probe is read from the BPF context. */
+/*
+ * How a builtin argument of a probe (argN, retval, args, func, a USDT
+ * argument) is read from the BPF context.  Providers describe; codegen emits.
+ */
 struct ctx_access {
 	enum {
 		CTX_NONE,
-		CTX_LOAD,     /* a direct load of size bytes at offset from the context */
+		CTX_LOAD,     /* a direct load of size bytes at offset from the context
+				 (tracepoint fields, pt_regs registers, raw tracepoint args) */
 		CTX_ARGS_PTR, /* `args`: the context itself, typed as the provider's args struct */
+		CTX_CONST,    /* the constant value (a USDT argument that is an immediate) */
+		CTX_DEREF,    /* the 8-byte register at offset, plus disp, is an address: read
+				 size bytes there (user memory if user, else kernel) */
+		CTX_FUNC_IP,  /* bpf_get_func_ip(): the traced function's address */
 	} kind;
 	unsigned offset, size;
 	bool is_signed;
+	int64_t value; /* CTX_CONST */
+	int64_t disp;  /* CTX_DEREF */
+	bool user;     /* CTX_DEREF */
 };
 
 /* Provider flags. */
 enum {
 	PROV_SPECIAL = 1 << 0,  /* begin/end: run once through BPF_PROG_TEST_RUN */
 	PROV_NO_FILTER = 1 << 1, /* never wrapped in -p / cgroup filters (begin/end) */
+	PROV_USER = 1 << 2,      /* arguments are user-space values: str(arg0) reads user memory */
+	PROV_KERNEL_STACK = 1 << 3, /* probes fire in kernel context (kstack is meaningful) */
 };
 
 struct provider {
