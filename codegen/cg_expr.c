@@ -41,6 +41,27 @@ static struct cgv string_lit(struct cg *c, struct ast_node *n)
 
 static LLVMValueRef ctx_load(struct cg *c, const struct ctx_access *ca)
 {
+	switch (ca->kind) {
+	case CTX_CONST:
+		return cg_const(c, (uint64_t)ca->value);
+	case CTX_FUNC_IP:
+		return cg_helper(c, H_GET_FUNC_IP, c->i64, &c->ctxarg, 1);
+	case CTX_DEREF: {
+		/* an operand in memory: register + displacement, read with the right helper */
+		LLVMValueRef base = cg_load_int(c, cg_gep(c, c->ctxarg, ca->offset), 8, false);
+		LLVMValueRef addr = LLVMBuildAdd(c->b, base, cg_const(c, (uint64_t)ca->disp), "");
+		LLVMValueRef tmp = cg_tmp(c, 8);
+		cg_store_int(c, tmp, cg_const(c, 0), 8);
+		LLVMValueRef args[] = { tmp, cg_const(c, ca->size),
+					LLVMBuildIntToPtr(c->b, addr, c->ptr, "") };
+		cg_helper(c, ca->user ? H_PROBE_READ_USER : H_PROBE_READ_KERNEL, c->i64, args, 3);
+		return cg_load_int(c, tmp, ca->size, ca->is_signed);
+	}
+	case CTX_LOAD:
+	case CTX_ARGS_PTR:
+	case CTX_NONE:
+		break;
+	}
 	return cg_load_int(c, cg_gep(c, c->ctxarg, ca->offset), ca->size, ca->is_signed);
 }
 

@@ -893,7 +893,11 @@ static const struct type *call_str(struct sema *s, struct ast_node *n)
 		return settype(n, &type_none);
 	}
 	struct sem *sm = sem_of(s, n);
-	sm->ival = t->kind == TY_PTR && t->as == AS_USER;
+	/* a pointer knows its address space; a plain integer is user memory in user probes */
+	if (t->kind == TY_PTR)
+		sm->ival = t->as == AS_USER;
+	else
+		sm->ival = s->proto && (s->proto->prov->flags & PROV_USER);
 	return settype(n, type_string(s->p->arena, size));
 }
 
