@@ -23,6 +23,9 @@ enum bpf_helper {
 	H_GET_CURRENT_UID_GID = 15,
 	H_GET_CURRENT_COMM = 16,
 	H_GET_CURRENT_TASK = 35,
+	H_GET_STACK = 67,
+	H_SEND_SIGNAL = 109,
+	H_SEND_SIGNAL_THREAD = 117,
 	H_GET_NUMA_NODE_ID = 42,
 	H_GET_CURRENT_CGROUP_ID = 80,
 	H_PROBE_READ_USER = 112,
@@ -99,8 +102,11 @@ LLVMValueRef cg_helper(struct cg *c, enum bpf_helper id, LLVMTypeRef ret, LLVMVa
 		       unsigned n);
 LLVMValueRef cg_tmp(struct cg *c, unsigned size);
 LLVMValueRef cg_gep(struct cg *c, LLVMValueRef p, unsigned off);
+/* Clear or copy size bytes; the _al forms know both sides are al-aligned (temporaries: 8). */
 void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size);
 void cg_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+void cg_memset0_al(struct cg *c, LLVMValueRef p, unsigned size, unsigned al);
+void cg_memcpy_al(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size, unsigned al);
 void cg_store_int(struct cg *c, LLVMValueRef p, LLVMValueRef v, unsigned size);
 LLVMValueRef cg_load_int(struct cg *c, LLVMValueRef p, unsigned size, bool is_signed);
 LLVMValueRef cg_to_i64(struct cg *c, LLVMValueRef v);
@@ -137,6 +143,11 @@ void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
 void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value, enum binop op);
 /* a op b for a compound assignment (x / 0 is 1) */
 LLVMValueRef cg_compound(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b);
+
+/* cg_funcs.c */
+struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f);
+struct cgv cg_stack(struct cg *c, const struct type *t);
+struct cgv cg_usym(struct cg *c, LLVMValueRef addr, const struct type *t);
 
 /* cg_stmt.c */
 void cg_stmts(struct cg *c, struct ast_node *list);

@@ -23,7 +23,7 @@ static LLVMValueRef event_buf(struct cg *c, unsigned size)
 {
 	LLVMValueRef p = cg_tmp(c, size);
 	if (LLVMIsAAllocaInst(p))
-		cg_memset0(c, p, size);
+		cg_memset0_al(c, p, size, 8);
 	return p;
 }
 
@@ -111,7 +111,7 @@ static struct cgv str(struct cg *c, struct ast_node *n)
 	if (a->type->kind == TY_STRING)
 		return cg_expr(c, a);
 	LLVMValueRef dst = cg_tmp(c, n->type->size);
-	cg_memset0(c, dst, n->type->size);
+	cg_memset0_al(c, dst, n->type->size, 8);
 	cg_str_read(c, n, dst, n->type->size);
 	return val(dst, n->type);
 }
@@ -230,6 +230,32 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 		return bswap(c, n);
 	case BF_LEN:
 		return map_len(c, n);
+	case BF_CAT:
+		ev_printf(c, n, EV_CAT);
+		break;
+	case BF_SYSTEM:
+		ev_printf(c, n, EV_SYSTEM);
+		break;
+	case BF_KSTACK:
+	case BF_USTACK:
+	case BF_KSYM:
+	case BF_USYM:
+	case BF_KADDR:
+	case BF_REG:
+	case BF_BUF:
+	case BF_STRNCMP:
+	case BF_STRCONTAINS:
+	case BF_STRLEN:
+	case BF_NTOP:
+	case BF_PTON:
+	case BF_MACADDR:
+	case BF_STRERROR:
+	case BF_STRFTIME:
+	case BF_CGROUPID:
+	case BF_JOIN:
+	case BF_SIGNAL:
+	case BF_SIGNAL_THREAD:
+		return cg_func(c, n, (enum builtin_func)sem(n)->id);
 	case BF_COUNT:
 	case BF_SUM:
 	case BF_AVG:

@@ -149,11 +149,19 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		v = cg_helper(c, H_GET_NUMA_NODE_ID, c->i64, NULL, 0);
 		v = LLVMBuildAnd(c->b, v, cg_const(c, 0xffffffff), "");
 		break;
-	case BV_CPID:
-	case BV_FUNC:
-	case BV_USERNAME:
 	case BV_KSTACK:
 	case BV_USTACK:
+		return cg_stack(c, n->type);
+	case BV_USERNAME:
+		t = cg_helper(c, H_GET_CURRENT_UID_GID, c->i64, NULL, 0);
+		v = LLVMBuildAnd(c->b, t, cg_const(c, 0xffffffff), "");
+		break;
+	case BV_FUNC:
+		v = ctx_load(c, &sm->ctx);
+		if (n->type->kind == TY_USYM)
+			return cg_usym(c, v, n->type);
+		break;
+	case BV_CPID:
 	case BV_PPID:
 	case BV_PCOMM:
 	case BV_COUNT_:
@@ -173,7 +181,7 @@ static LLVMValueRef var_slot(struct cg *c, struct var_sym *v)
 	LLVMValueRef p = cg_tmp(c, v->type->size < 8 ? 8 : v->type->size);
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderBefore(c->b, c->entry_br);
-	cg_memset0(c, p, (v->type->size + 7) & ~7u);
+	cg_memset0_al(c, p, (v->type->size + 7) & ~7u, 8);
 	LLVMPositionBuilderAtEnd(c->b, cur);
 	v->cg = p;
 	return p;
@@ -205,7 +213,7 @@ LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct ma
 			unsigned extra)
 {
 	LLVMValueRef key = cg_tmp(c, r->key_size + extra);
-	cg_memset0(c, key, r->key_size + extra);
+	cg_memset0_al(c, key, r->key_size + extra, 8);
 	if (map_node->u.ident.args)
 		cg_expr_into(c, map_node->u.ident.args, key, r->key);
 	return key;
@@ -233,10 +241,10 @@ static struct cgv map_read(struct cg *c, struct ast_node *n)
 		return val(phi, r->val);
 	}
 	LLVMValueRef tmp = cg_tmp(c, r->val->size);
-	cg_memset0(c, tmp, r->val->size);
+	cg_memset0_al(c, tmp, r->val->size, 8);
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), done, hit);
 	LLVMPositionBuilderAtEnd(c->b, hit);
-	cg_memcpy(c, tmp, p, r->val->size);
+	cg_memcpy_al(c, tmp, p, r->val->size, 8);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	return val(tmp, r->val);
@@ -532,7 +540,7 @@ static struct cgv field_at(struct cg *c, struct ast_node *base, unsigned idx,
 		LLVMValueRef off = LLVMBuildAnd(c->b, dl, cg_const(c, 0xffff), "");
 		LLVMValueRef src = LLVMBuildGEP2(c->b, c->i8, p, &off, 1, "");
 		LLVMValueRef dst = cg_tmp(c, ft->size);
-		cg_memset0(c, dst, ft->size);
+		cg_memset0_al(c, dst, ft->size, 8);
 		LLVMValueRef args[] = { dst, cg_const(c, ft->size), src };
 		cg_helper(c, H_PROBE_READ_KERNEL_STR, c->i64, args, 3);
 		return val(dst, ft);

@@ -162,7 +162,8 @@ LLVMValueRef cg_bool(struct cg *c, LLVMValueRef i1v)
  */
 #define CG_UNROLL_MAX 64
 
-static void mem_loop(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned words)
+static void mem_loop(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned words,
+		     unsigned al)
 {
 	LLVMBasicBlockRef pre = LLVMGetInsertBlock(c->b), body = cg_block(c, "mem.body"),
 			  done = cg_block(c, "mem.done");
@@ -173,11 +174,11 @@ static void mem_loop(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned 
 	LLVMValueRef v = LLVMConstInt(c->i64, 0, 0);
 	if (src) {
 		v = LLVMBuildLoad2(c->b, c->i64, LLVMBuildGEP2(c->b, c->i8, src, &off, 1, ""), "");
-		LLVMSetAlignment(v, 1);
+		LLVMSetAlignment(v, al);
 		LLVMSetVolatile(v, 1);
 	}
 	LLVMValueRef st = LLVMBuildStore(c->b, v, LLVMBuildGEP2(c->b, c->i8, dst, &off, 1, ""));
-	LLVMSetAlignment(st, 1);
+	LLVMSetAlignment(st, al);
 	LLVMSetVolatile(st, 1);
 	LLVMValueRef next = LLVMBuildAdd(c->b, i, cg_const(c, 1), "");
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntULT, next, cg_const(c, words), ""), body,
@@ -189,37 +190,48 @@ static void mem_loop(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned 
 }
 
 static void mem_tail(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned off,
-		     unsigned size)
+		     unsigned size, unsigned al)
 {
 	static const unsigned chunks[] = { 8, 4, 2, 1 };
 	for (unsigned i = 0; i < 4; i++) {
 		while (size - off >= chunks[i]) {
-			LLVMValueRef v = src ? load_al(c, cg_gep(c, src, off), chunks[i], false, 1)
+			unsigned a = al < chunks[i] ? al : chunks[i];
+			LLVMValueRef v = src ? load_al(c, cg_gep(c, src, off), chunks[i], false, a)
 					     : LLVMConstInt(int_type(c, chunks[i]), 0, 0);
-			store_al(c, cg_gep(c, dst, off), v, chunks[i], 1);
+			store_al(c, cg_gep(c, dst, off), v, chunks[i], a);
 			off += chunks[i];
 		}
 	}
 }
 
-void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size)
+void cg_memset0_al(struct cg *c, LLVMValueRef p, unsigned size, unsigned al)
 {
 	unsigned off = 0;
 	if (size > CG_UNROLL_MAX) {
-		mem_loop(c, p, NULL, size / 8);
+		mem_loop(c, p, NULL, size / 8, al);
 		off = size / 8 * 8;
 	}
-	mem_tail(c, p, NULL, off, size);
+	mem_tail(c, p, NULL, off, size, al);
+}
+
+void cg_memcpy_al(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size, unsigned al)
+{
+	unsigned off = 0;
+	if (size > CG_UNROLL_MAX) {
+		mem_loop(c, dst, src, size / 8, al);
+		off = size / 8 * 8;
+	}
+	mem_tail(c, dst, src, off, size, al);
+}
+
+void cg_memset0(struct cg *c, LLVMValueRef p, unsigned size)
+{
+	cg_memset0_al(c, p, size, 1);
 }
 
 void cg_memcpy(struct cg *c, LLVMValueRef dst, LLVMValueRef src, unsigned size)
 {
-	unsigned off = 0;
-	if (size > CG_UNROLL_MAX) {
-		mem_loop(c, dst, src, size / 8);
-		off = size / 8 * 8;
-	}
-	mem_tail(c, dst, src, off, size);
+	cg_memcpy_al(c, dst, src, size, 1);
 }
 
 LLVMBasicBlockRef cg_block(struct cg *c, const char *name)

@@ -50,7 +50,28 @@ enum builtin_var {
 	X(ZERO, "zero", 1, 1)                                                                      \
 	X(HAS_KEY, "has_key", 2, 2)                                                                \
 	X(LEN, "len", 1, 1)                                                                        \
-	X(BSWAP, "bswap", 1, 1)
+	X(BSWAP, "bswap", 1, 1)                                                                    \
+	X(KSTACK, "kstack", 0, 2)                                                                  \
+	X(USTACK, "ustack", 0, 2)                                                                  \
+	X(KSYM, "ksym", 1, 1)                                                                      \
+	X(USYM, "usym", 1, 1)                                                                      \
+	X(KADDR, "kaddr", 1, 1)                                                                    \
+	X(REG, "reg", 1, 1)                                                                        \
+	X(BUF, "buf", 1, 2)                                                                        \
+	X(STRNCMP, "strncmp", 3, 3)                                                                \
+	X(STRCONTAINS, "strcontains", 2, 2)                                                        \
+	X(STRLEN, "strlen", 1, 1)                                                                  \
+	X(NTOP, "ntop", 1, 2)                                                                      \
+	X(PTON, "pton", 1, 1)                                                                      \
+	X(MACADDR, "macaddr", 1, 1)                                                                \
+	X(STRERROR, "strerror", 1, 1)                                                              \
+	X(STRFTIME, "strftime", 2, 2)                                                              \
+	X(CGROUPID, "cgroupid", 1, 1)                                                              \
+	X(JOIN, "join", 1, 2)                                                                      \
+	X(CAT, "cat", 1, 128)                                                                      \
+	X(SYSTEM, "system", 1, 128)                                                                \
+	X(SIGNAL, "signal", 1, 1)                                                                  \
+	X(SIGNAL_THREAD, "signal_thread", 1, 1)
 
 enum builtin_func {
 #define X(k, s, lo, hi) BF_##k,
@@ -82,6 +103,7 @@ struct sem {
 	struct ctx_access ctx;   /* provider arguments */
 	long long ival;          /* constant operands (str length, exit code, ...) */
 	bool is_const;           /* ival holds the node's constant value */
+	const char *bytes;       /* a folded constant's bytes (pton) */
 };
 
 #endif

@@ -63,6 +63,12 @@ struct ev_print_map {
 	uint64_t div; /* 0 or 1: no division */
 };
 
+/*
+ * join(): the header, a u64 count of strings, then JOIN_MAX slots of
+ * min(max_strlen, 1024) bytes each, NUL-terminated.
+ */
+#define JOIN_MAX 16
+
 struct ev_map {
 	struct ev_hdr hdr;
 	uint64_t map_id;

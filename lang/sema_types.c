@@ -14,21 +14,14 @@
 #include "builtins.h"
 #include "format.h"
 #include "program.h"
+#include "sema.h"
+#include "sema_funcs.h"
 
 #define SEMA_PASSES 3
 
-struct sema {
-	struct program *p;
-	struct probe *pr;
-	struct attach *proto; /* the target whose arguments the body reads */
-	int loop_depth;
-	bool final;
-};
 
-static void serr(struct sema *s, const struct loc *loc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
-static void serr(struct sema *s, const struct loc *loc, const char *fmt, ...)
+void sema_err(struct sema *s, const struct loc *loc, const char *fmt, ...)
 {
 	if (!s->final)
 		return;
@@ -39,10 +32,7 @@ static void serr(struct sema *s, const struct loc *loc, const char *fmt, ...)
 	diag_error(s->p->diags, loc, "%s", msg);
 }
 
-static void swarn(struct sema *s, const struct loc *loc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void swarn(struct sema *s, const struct loc *loc, const char *fmt, ...)
+void sema_warn(struct sema *s, const struct loc *loc, const char *fmt, ...)
 {
 	if (!s->final)
 		return;
@@ -53,19 +43,30 @@ static void swarn(struct sema *s, const struct loc *loc, const char *fmt, ...)
 	diag_warning(s->p->diags, loc, "%s", msg);
 }
 
-static const char *tstr(struct sema *s, const struct type *t)
+void sema_hint(struct sema *s, const char *fmt, ...)
+{
+	if (!s->final)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = arena_vprintf(s->p->arena, fmt, ap);
+	va_end(ap);
+	diag_hint(s->p->diags, "%s", msg);
+}
+
+const char *sema_tstr(struct sema *s, const struct type *t)
 {
 	return type_str(s->p->arena, t);
 }
 
-static struct sem *sem_of(struct sema *s, struct ast_node *n)
+struct sem *sema_sem(struct sema *s, struct ast_node *n)
 {
 	if (!n->sema)
 		n->sema = arena_new_obj(s->p->arena, struct sem);
 	return n->sema;
 }
 
-static const struct type *settype(struct ast_node *n, const struct type *t)
+const struct type *sema_settype(struct ast_node *n, const struct type *t)
 {
 	n->type = t;
 	return t;
@@ -74,7 +75,7 @@ static const struct type *settype(struct ast_node *n, const struct type *t)
 /* ---- storage types and unification ------------------------------------------------------- */
 
 /* The type a value takes in a map, a variable or an event: integers widen to 64 bits. */
-static const struct type *storage_type(struct sema *s, const struct type *t)
+const struct type *sema_storage_type(struct sema *s, const struct type *t)
 {
 	switch (t->kind) {
 	case TY_INT:
@@ -88,7 +89,7 @@ static const struct type *storage_type(struct sema *s, const struct type *t)
 		if (t->kind == TY_RECORD)
 			names = arena_alloc(s->p->arena, sizeof(*names) * (t->nfields + 1));
 		for (unsigned i = 0; i < t->nfields; i++) {
-			el[i] = storage_type(s, t->fields[i].type);
+			el[i] = sema_storage_type(s, t->fields[i].type);
 			same = same && el[i] == t->fields[i].type;
 			if (names)
 				names[i] = t->fields[i].name;
@@ -104,7 +105,7 @@ static const struct type *storage_type(struct sema *s, const struct type *t)
  * Combine a stored type with a newly assigned one: strings take the larger
  * size, tuples combine field by field.  NULL when they cannot be combined.
  */
-static const struct type *unify(struct sema *s, const struct type *old, const struct type *new)
+const struct type *sema_unify(struct sema *s, const struct type *old, const struct type *new)
 {
 	if (!old || old->kind == TY_NONE)
 		return new;
@@ -126,7 +127,7 @@ static const struct type *unify(struct sema *s, const struct type *old, const st
 					return NULL;
 				names[i] = old->fields[i].name;
 			}
-			el[i] = unify(s, old->fields[i].type, new->fields[i].type);
+			el[i] = sema_unify(s, old->fields[i].type, new->fields[i].type);
 			if (!el[i])
 				return NULL;
 		}
@@ -138,14 +139,14 @@ static const struct type *unify(struct sema *s, const struct type *old, const st
 	return type_equal(old, new) ? old : NULL;
 }
 
-static bool is_intlike(const struct type *t)
+bool sema_is_intlike(const struct type *t)
 {
 	return t && type_is_int(t);
 }
 
 /* ---- constants ----------------------------------------------------------------------------- */
 
-static bool const_int(struct ast_node *n, int64_t *out)
+bool sema_const_int(struct ast_node *n, int64_t *out)
 {
 	if (n->kind == AST_INT) {
 		*out = (int64_t)n->u.num.value;
@@ -158,7 +159,7 @@ static bool const_int(struct ast_node *n, int64_t *out)
 	return false;
 }
 
-static void make_int(struct ast_node *n, uint64_t v, bool is_unsigned)
+void sema_make_int(struct ast_node *n, uint64_t v, bool is_unsigned)
 {
 	struct loc loc = n->loc;
 	struct ast_node *next = n->next;
@@ -235,7 +236,7 @@ static bool fold_binop(struct sema *s, struct ast_node *n)
 		return false;
 	}
 	if (ovf) {
-		serr(s, &n->loc, "unable to fold literals due to overflow or underflow");
+		sema_err(s, &n->loc, "unable to fold literals due to overflow or underflow");
 		return false;
 	}
 	if (cmp) {
@@ -248,13 +249,13 @@ static bool fold_binop(struct sema *s, struct ast_node *n)
 		n->u.boolean.value = v != 0;
 		return true;
 	}
-	make_int(n, (uint64_t)v, uns);
+	sema_make_int(n, (uint64_t)v, uns);
 	return true;
 }
 
 /* ---- symbols ------------------------------------------------------------------------------- */
 
-static struct var_sym *var_find(struct probe *pr, const char *name)
+struct var_sym *sema_var_find(struct probe *pr, const char *name)
 {
 	for (struct var_sym *v = pr->vars; v; v = v->next)
 		if (!strcmp(v->name, name))
@@ -262,9 +263,9 @@ static struct var_sym *var_find(struct probe *pr, const char *name)
 	return NULL;
 }
 
-static struct var_sym *var_get(struct sema *s, const char *name, const struct loc *loc)
+struct var_sym *sema_var_get(struct sema *s, const char *name, const struct loc *loc)
 {
-	struct var_sym *v = var_find(s->pr, name);
+	struct var_sym *v = sema_var_find(s->pr, name);
 	if (v)
 		return v;
 	v = arena_new_obj(s->p->arena, struct var_sym);
@@ -276,7 +277,7 @@ static struct var_sym *var_get(struct sema *s, const char *name, const struct lo
 	return v;
 }
 
-static struct map_sym *map_get(struct sema *s, const char *name, const struct loc *loc)
+struct map_sym *sema_map_get(struct sema *s, const char *name, const struct loc *loc)
 {
 	for (struct map_sym *m = s->p->maps; m; m = m->next)
 		if (!strcmp(m->name, name))
@@ -294,40 +295,39 @@ static struct map_sym *map_get(struct sema *s, const char *name, const struct lo
 
 /* ---- expressions --------------------------------------------------------------------------- */
 
-static const struct type *expr(struct sema *s, struct ast_node *n);
 static void stmts(struct sema *s, struct ast_node *list);
 
-static const struct type *expr_int(struct sema *s, struct ast_node *n, const char *what)
+const struct type *sema_expr_int(struct sema *s, struct ast_node *n, const char *what)
 {
-	const struct type *t = expr(s, n);
-	if (t->kind != TY_NONE && !is_intlike(t))
-		serr(s, &n->loc, "%s expects an integer, got '%s'", what, tstr(s, t));
+	const struct type *t = sema_expr(s, n);
+	if (t->kind != TY_NONE && !sema_is_intlike(t))
+		sema_err(s, &n->loc, "%s expects an integer, got '%s'", what, sema_tstr(s, t));
 	return t;
 }
 
-static void check_cond(struct sema *s, struct ast_node *n)
+void sema_cond(struct sema *s, struct ast_node *n)
 {
-	const struct type *t = expr(s, n);
-	if (t->kind != TY_NONE && !is_intlike(t))
-		serr(s, &n->loc, "Invalid condition: '%s' is not a boolean or an integer",
-		     tstr(s, t));
+	const struct type *t = sema_expr(s, n);
+	if (t->kind != TY_NONE && !sema_is_intlike(t))
+		sema_err(s, &n->loc, "Invalid condition: '%s' is not a boolean or an integer",
+		     sema_tstr(s, t));
 }
 
-static const struct type *positional(struct sema *s, struct ast_node *n)
+const struct type *sema_positional(struct sema *s, struct ast_node *n)
 {
 	int i = n->u.positional.n;
 	if (i < 1 || i > s->p->npos) {
-		swarn(s, &n->loc, "Positional parameter $%d is empty or not provided. ", i);
-		make_int(n, 0, false);
-		return settype(n, &type_s64);
+		sema_warn(s, &n->loc, "Positional parameter $%d is empty or not provided. ", i);
+		sema_make_int(n, 0, false);
+		return sema_settype(n, &type_s64);
 	}
 	const char *v = s->p->pos[i - 1];
 	char *end;
 	errno = 0;
 	long long num = strtoll(v, &end, 0);
 	if (*v && !*end && !errno) {
-		make_int(n, (uint64_t)num, false);
-		return settype(n, &type_s64);
+		sema_make_int(n, (uint64_t)num, false);
+		return sema_settype(n, &type_s64);
 	}
 	struct loc loc = n->loc;
 	struct ast_node *next = n->next;
@@ -337,19 +337,19 @@ static const struct type *positional(struct sema *s, struct ast_node *n)
 	n->next = next;
 	n->u.str.value = v;
 	n->u.str.len = strlen(v);
-	return settype(n, type_string(s->p->arena, (unsigned)n->u.str.len + 1));
+	return sema_settype(n, type_string(s->p->arena, (unsigned)n->u.str.len + 1));
 }
 
 static const struct type *provider_arg(struct sema *s, struct ast_node *n, const char *name)
 {
-	struct sem *sm = sem_of(s, n);
+	struct sem *sm = sema_sem(s, n);
 	const struct type *t = NULL;
 	struct attach *a = s->proto;
 
 	if (!a || !a->prov->arg || a->prov->arg(s->p, a, name, &sm->ctx, &t)) {
-		serr(s, &n->loc, "The %s builtin can not be used with '%s' probes", name,
+		sema_err(s, &n->loc, "The %s builtin can not be used with '%s' probes", name,
 		     a ? a->prov->name : "these");
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	}
 	/* every target of the probe must agree on where the argument is */
 	for (struct attach *o = s->pr->attaches; o; o = o->next) {
@@ -359,13 +359,13 @@ static const struct type *provider_arg(struct sema *s, struct ast_node *n, const
 			continue;
 		if (o->prov->arg(s->p, o, name, &ca, &ot) || ca.kind != sm->ctx.kind ||
 		    ca.offset != sm->ctx.offset || ca.size != sm->ctx.size) {
-			serr(s, &n->loc, "The %s builtin is not available for %s", name, o->name);
+			sema_err(s, &n->loc, "The %s builtin is not available for %s", name, o->name);
 			break;
 		}
 	}
 	if (!strcmp(name, "args"))
 		s->pr->uses_args = true;
-	return settype(n, t ? t : &type_u64);
+	return sema_settype(n, t ? t : &type_u64);
 }
 
 static const struct type *builtin(struct sema *s, struct ast_node *n)
@@ -381,12 +381,12 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 			/* `exit` and friends written without parentheses */
 			n->kind = AST_CALL;
 			n->u.ident.args = NULL;
-			return expr(s, n);
+			return sema_expr(s, n);
 		}
-		serr(s, &n->loc, "Unknown identifier: '%s'", name);
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Unknown identifier: '%s'", name);
+		return sema_settype(n, &type_none);
 	}
-	sm = sem_of(s, n);
+	sm = sema_sem(s, n);
 	sm->id = id;
 	sm->argn = argn;
 	switch ((enum builtin_var)id) {
@@ -394,7 +394,7 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 	case BV_TID:
 	case BV_RAND:
 	case BV_NUMAID:
-		return settype(n, &type_u32);
+		return sema_settype(n, &type_u32);
 	case BV_UID:
 	case BV_GID:
 	case BV_NSECS:
@@ -406,118 +406,125 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 	case BV_CURTASK:
 		if (id == BV_ELAPSED)
 			s->p->res.needs_elapsed = true;
-		return settype(n, &type_u64);
+		return sema_settype(n, &type_u64);
 	case BV_COMM:
-		return settype(n, type_string(s->p->arena, 16));
+		return sema_settype(n, type_string(s->p->arena, 16));
 	case BV_PROBE:
 		s->pr->uses_probe = true;
-		return settype(n, &type_probe);
+		return sema_settype(n, &type_probe);
 	case BV_ARGS:
 	case BV_ARG:
 	case BV_RETVAL:
 		return provider_arg(s, n, name);
-	case BV_CPID:
-	case BV_FUNC:
-	case BV_USERNAME:
 	case BV_KSTACK:
 	case BV_USTACK:
+		return sema_stack(s, n, id == BV_USTACK);
+	case BV_USERNAME:
+		return sema_settype(n, &type_username);
+	case BV_FUNC: {
+		const struct type *t = provider_arg(s, n, "func");
+		if (t->kind == TY_NONE)
+			return t;
+		return sema_settype(n, s->proto->prov->flags & PROV_USER ? &type_usym : &type_ksym);
+	}
+	case BV_CPID:
 	case BV_PPID:
 	case BV_PCOMM:
 	case BV_COUNT_:
 		break;
 	}
-	serr(s, &n->loc, "The builtin '%s' is not supported by ctrace yet", name);
-	return settype(n, &type_none);
+	sema_err(s, &n->loc, "The builtin '%s' is not supported by ctrace yet", name);
+	return sema_settype(n, &type_none);
 }
 
-static const struct type *map_key(struct sema *s, struct ast_node *n, struct map_sym *m)
+const struct type *sema_map_key(struct sema *s, struct ast_node *n, struct map_sym *m)
 {
 	struct ast_node *k = n->u.ident.args;
 	if (!k) {
 		if (m->used_keyed)
-			serr(s, &n->loc,
+			sema_err(s, &n->loc,
 			     "Argument mismatch for %s: trying to access with no arguments when map expects arguments: '%s'",
-			     m->name, tstr(s, m->key));
+			     m->name, sema_tstr(s, m->key));
 		m->used_scalar = true;
 		return NULL;
 	}
-	const struct type *kt = expr(s, k);
+	const struct type *kt = sema_expr(s, k);
 	if (kt->kind == TY_NONE)
 		return NULL;
 	if (kt->kind == TY_VOID || kt->kind == TY_AGG) {
-		serr(s, &k->loc, "Invalid map key type: '%s'", tstr(s, kt));
+		sema_err(s, &k->loc, "Invalid map key type: '%s'", sema_tstr(s, kt));
 		return NULL;
 	}
-	kt = storage_type(s, kt);
+	kt = sema_storage_type(s, kt);
 	if (m->used_scalar) {
-		serr(s, &n->loc,
+		sema_err(s, &n->loc,
 		     "Argument mismatch for %s: trying to access with arguments: '%s' when map expects no arguments",
-		     m->name, tstr(s, kt));
+		     m->name, sema_tstr(s, kt));
 		return NULL;
 	}
 	m->used_keyed = true;
-	const struct type *u = unify(s, m->key, kt);
+	const struct type *u = sema_unify(s, m->key, kt);
 	if (!u)
-		serr(s, &n->loc,
+		sema_err(s, &n->loc,
 		     "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
-		     m->name, tstr(s, kt), tstr(s, m->key));
+		     m->name, sema_tstr(s, kt), sema_tstr(s, m->key));
 	else
 		m->key = u;
 	return kt;
 }
 
-static struct map_sym *map_ref(struct sema *s, struct ast_node *n)
+struct map_sym *sema_map_ref(struct sema *s, struct ast_node *n)
 {
-	struct map_sym *m = map_get(s, n->u.ident.name, &n->loc);
-	sem_of(s, n)->map = m;
-	map_key(s, n, m);
+	struct map_sym *m = sema_map_get(s, n->u.ident.name, &n->loc);
+	sema_sem(s, n)->map = m;
+	sema_map_key(s, n, m);
 	return m;
 }
 
 /* A map read in an expression. */
 static const struct type *map_read(struct sema *s, struct ast_node *n)
 {
-	struct map_sym *m = map_ref(s, n);
+	struct map_sym *m = sema_map_ref(s, n);
 	if (m->agg != AGG_NONE) {
-		serr(s, &n->loc,
+		sema_err(s, &n->loc,
 		     "Reading the value of %s (%s) inside a probe is not supported by ctrace yet",
 		     m->name, agg_kind_name(m->agg));
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	}
 	if (!m->val || m->val->kind == TY_NONE) {
-		serr(s, &n->loc, "Undefined map: %s", m->name);
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Undefined map: %s", m->name);
+		return sema_settype(n, &type_none);
 	}
-	return settype(n, m->val);
+	return sema_settype(n, m->val);
 }
 
 static const struct type *var_read(struct sema *s, struct ast_node *n)
 {
-	struct var_sym *v = var_find(s->pr, n->u.ident.name);
+	struct var_sym *v = sema_var_find(s->pr, n->u.ident.name);
 	if (!v || v->type->kind == TY_NONE) {
-		serr(s, &n->loc, "Undefined or undeclared variable: %s", n->u.ident.name);
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Undefined or undeclared variable: %s", n->u.ident.name);
+		return sema_settype(n, &type_none);
 	}
-	sem_of(s, n)->var = v;
-	return settype(n, v->type);
+	sema_sem(s, n)->var = v;
+	return sema_settype(n, v->type);
 }
 
 static const struct type *binop(struct sema *s, struct ast_node *n)
 {
 	enum binop op = n->u.binop.op;
-	const struct type *l = expr(s, n->u.binop.lhs), *r = expr(s, n->u.binop.rhs);
+	const struct type *l = sema_expr(s, n->u.binop.lhs), *r = sema_expr(s, n->u.binop.rhs);
 
 	if (l->kind == TY_NONE || r->kind == TY_NONE)
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	if (op == BINOP_LAND || op == BINOP_LOR) {
-		if (!is_intlike(l) || !is_intlike(r))
-			serr(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(op),
-			     tstr(s, l), tstr(s, r));
-		return settype(n, &type_bool);
+		if (!sema_is_intlike(l) || !sema_is_intlike(r))
+			sema_err(s, &n->loc, "Invalid operands for '%s': '%s' and '%s'", binop_str(op),
+			     sema_tstr(s, l), sema_tstr(s, r));
+		return sema_settype(n, &type_bool);
 	}
-	if (is_intlike(l) && is_intlike(r)) {
+	if (sema_is_intlike(l) && sema_is_intlike(r)) {
 		if (fold_binop(s, n))
-			return expr(s, n);
+			return sema_expr(s, n);
 		switch (op) {
 		case BINOP_EQ:
 		case BINOP_NE:
@@ -525,108 +532,108 @@ static const struct type *binop(struct sema *s, struct ast_node *n)
 		case BINOP_LE:
 		case BINOP_GT:
 		case BINOP_GE:
-			return settype(n, &type_bool);
+			return sema_settype(n, &type_bool);
 		default:
 			break;
 		}
 		bool sgn = l->is_signed || r->is_signed || op == BINOP_SUB;
 		if (l->kind == TY_PTR && (op == BINOP_ADD || op == BINOP_SUB))
-			return settype(n, l);
-		return settype(n, type_int(8, sgn));
+			return sema_settype(n, l);
+		return sema_settype(n, type_int(8, sgn));
 	}
 	if (op == BINOP_EQ || op == BINOP_NE) {
 		if (l->kind == TY_STRING && r->kind == TY_STRING)
-			return settype(n, &type_bool);
+			return sema_settype(n, &type_bool);
 		if ((l->kind == TY_PROBE && r->kind == TY_STRING) ||
 		    (l->kind == TY_STRING && r->kind == TY_PROBE)) {
 			struct ast_node *lit = l->kind == TY_STRING ? n->u.binop.lhs : n->u.binop.rhs;
 			if (lit->kind != AST_STRING)
-				serr(s, &lit->loc, "probe can only be compared with a string literal");
-			return settype(n, &type_bool);
+				sema_err(s, &lit->loc, "probe can only be compared with a string literal");
+			return sema_settype(n, &type_bool);
 		}
 		if (type_equal(l, r) && (l->kind == TY_TUPLE || l->kind == TY_ARRAY))
-			return settype(n, &type_bool);
+			return sema_settype(n, &type_bool);
 	}
-	serr(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(op),
-	     tstr(s, l), tstr(s, r));
-	return settype(n, &type_none);
+	sema_err(s, &n->loc, "Type mismatch for '%s': comparing '%s' with '%s'", binop_str(op),
+	     sema_tstr(s, l), sema_tstr(s, r));
+	return sema_settype(n, &type_none);
 }
 
 static const struct type *unop(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *o = n->u.unop.operand;
-	const struct type *t = expr(s, o);
+	const struct type *t = sema_expr(s, o);
 
 	if (t->kind == TY_NONE)
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	switch (n->u.unop.op) {
 	case UNOP_NEG:
 		if (o->kind == AST_INT) {
 			uint64_t v = o->u.num.value;
 			if (o->u.num.is_unsigned && v > (uint64_t)INT64_MAX + 1) {
-				serr(s, &n->loc, "unable to fold literals due to overflow or underflow");
-				return settype(n, &type_none);
+				sema_err(s, &n->loc, "unable to fold literals due to overflow or underflow");
+				return sema_settype(n, &type_none);
 			}
-			make_int(n, -v, false);
-			return settype(n, &type_s64);
+			sema_make_int(n, -v, false);
+			return sema_settype(n, &type_s64);
 		}
-		if (!is_intlike(t))
+		if (!sema_is_intlike(t))
 			break;
-		return settype(n, &type_s64);
+		return sema_settype(n, &type_s64);
 	case UNOP_NOT:
-		if (!is_intlike(t))
+		if (!sema_is_intlike(t))
 			break;
-		return settype(n, &type_bool);
+		return sema_settype(n, &type_bool);
 	case UNOP_BNOT:
 		if (o->kind == AST_INT) {
-			make_int(n, ~o->u.num.value, o->u.num.is_unsigned);
-			return settype(n, o->u.num.is_unsigned ? &type_u64 : &type_s64);
+			sema_make_int(n, ~o->u.num.value, o->u.num.is_unsigned);
+			return sema_settype(n, o->u.num.is_unsigned ? &type_u64 : &type_s64);
 		}
-		if (!is_intlike(t))
+		if (!sema_is_intlike(t))
 			break;
-		return settype(n, type_int(8, t->is_signed));
+		return sema_settype(n, type_int(8, t->is_signed));
 	case UNOP_DEREF:
 	case UNOP_ADDR:
-		serr(s, &n->loc, "The '%s' operator is not supported by ctrace yet",
+		sema_err(s, &n->loc, "The '%s' operator is not supported by ctrace yet",
 		     unop_str(n->u.unop.op));
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	}
-	serr(s, &n->loc, "Invalid operand for '%s': '%s'", unop_str(n->u.unop.op), tstr(s, t));
-	return settype(n, &type_none);
+	sema_err(s, &n->loc, "Invalid operand for '%s': '%s'", unop_str(n->u.unop.op), sema_tstr(s, t));
+	return sema_settype(n, &type_none);
 }
 
 static const struct type *ternary(struct sema *s, struct ast_node *n)
 {
-	check_cond(s, n->u.ternary.cond);
-	const struct type *a = n->u.ternary.then ? expr(s, n->u.ternary.then) : n->u.ternary.cond->type;
-	const struct type *b = expr(s, n->u.ternary.els);
+	sema_cond(s, n->u.ternary.cond);
+	const struct type *a = n->u.ternary.then ? sema_expr(s, n->u.ternary.then) : n->u.ternary.cond->type;
+	const struct type *b = sema_expr(s, n->u.ternary.els);
 	if (a->kind == TY_NONE || b->kind == TY_NONE)
-		return settype(n, &type_none);
-	if (is_intlike(a) && is_intlike(b))
-		return settype(n, type_int(8, a->is_signed || b->is_signed));
-	const struct type *u = unify(s, storage_type(s, a), storage_type(s, b));
+		return sema_settype(n, &type_none);
+	if (sema_is_intlike(a) && sema_is_intlike(b))
+		return sema_settype(n, type_int(8, a->is_signed || b->is_signed));
+	const struct type *u = sema_unify(s, sema_storage_type(s, a), sema_storage_type(s, b));
 	if (!u) {
-		serr(s, &n->loc, "Ternary operator must return the same type: have '%s' and '%s'",
-		     tstr(s, a), tstr(s, b));
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Ternary operator must return the same type: have '%s' and '%s'",
+		     sema_tstr(s, a), sema_tstr(s, b));
+		return sema_settype(n, &type_none);
 	}
-	return settype(n, u);
+	return sema_settype(n, u);
 }
 
 static const struct type *field(struct sema *s, struct ast_node *n)
 {
-	const struct type *bt = expr(s, n->u.field.base);
+	const struct type *bt = sema_expr(s, n->u.field.base);
 	if (bt->kind == TY_NONE)
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	if (bt->kind == TY_RECORD || bt->kind == TY_STRUCT) {
 		for (unsigned i = 0; i < bt->nfields; i++) {
 			if (bt->fields[i].name && !strcmp(bt->fields[i].name, n->u.field.name)) {
-				sem_of(s, n)->argn = (int)i;
-				return settype(n, bt->fields[i].type);
+				sema_sem(s, n)->argn = (int)i;
+				return sema_settype(n, bt->fields[i].type);
 			}
 		}
-		serr(s, &n->loc, "%s has no field named '%s'",
-		     bt->name ? bt->name : tstr(s, bt), n->u.field.name);
+		sema_err(s, &n->loc, "%s has no field named '%s'",
+		     bt->name ? bt->name : sema_tstr(s, bt), n->u.field.name);
 		if (bt->nfields) {
 			char *list = arena_strdup(s->p->arena, "");
 			for (unsigned i = 0; i < bt->nfields; i++)
@@ -635,29 +642,29 @@ static const struct type *field(struct sema *s, struct ast_node *n)
 			if (s->final)
 				diag_hint(s->p->diags, "its fields are: %s", list);
 		}
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	}
-	serr(s, &n->loc, "Can not access field '%s' on type '%s'", n->u.field.name, tstr(s, bt));
-	return settype(n, &type_none);
+	sema_err(s, &n->loc, "Can not access field '%s' on type '%s'", n->u.field.name, sema_tstr(s, bt));
+	return sema_settype(n, &type_none);
 }
 
 static const struct type *tuple_index(struct sema *s, struct ast_node *n, struct ast_node *base,
 				      int64_t idx)
 {
-	const struct type *bt = expr(s, base);
+	const struct type *bt = sema_expr(s, base);
 	if (bt->kind == TY_NONE)
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	if (bt->kind != TY_TUPLE && bt->kind != TY_RECORD) {
-		serr(s, &n->loc, "Can not index into type '%s'", tstr(s, bt));
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Can not index into type '%s'", sema_tstr(s, bt));
+		return sema_settype(n, &type_none);
 	}
 	if (idx < 0 || idx >= bt->nfields) {
-		serr(s, &n->loc, "Invalid tuple index: %" PRId64 ". Found %u elements in tuple.",
+		sema_err(s, &n->loc, "Invalid tuple index: %" PRId64 ". Found %u elements in tuple.",
 		     idx, bt->nfields);
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	}
-	sem_of(s, n)->argn = (int)idx;
-	return settype(n, bt->fields[idx].type);
+	sema_sem(s, n)->argn = (int)idx;
+	return sema_settype(n, bt->fields[idx].type);
 }
 
 static const struct type *tuple(struct sema *s, struct ast_node *n)
@@ -672,26 +679,26 @@ static const struct type *tuple(struct sema *s, struct ast_node *n)
 	ast_foreach(e, n->u.tuple.elems)
 	{
 		struct ast_node *v = n->kind == AST_RECORD ? e->u.named.value : e;
-		const struct type *t = expr(s, v);
+		const struct type *t = sema_expr(s, v);
 		if (t->kind == TY_NONE)
-			return settype(n, &type_none);
+			return sema_settype(n, &type_none);
 		if (t->kind == TY_VOID || t->kind == TY_AGG) {
-			serr(s, &v->loc, "Invalid tuple element type: '%s'", tstr(s, t));
-			return settype(n, &type_none);
+			sema_err(s, &v->loc, "Invalid tuple element type: '%s'", sema_tstr(s, t));
+			return sema_settype(n, &type_none);
 		}
 		if (names) {
 			for (unsigned j = 0; j < i; j++)
 				if (!strcmp(names[j], e->u.named.name))
-					serr(s, &e->loc, "Duplicate field name: %s", e->u.named.name);
+					sema_err(s, &e->loc, "Duplicate field name: %s", e->u.named.name);
 			names[i] = e->u.named.name;
-			settype(e, t);
+			sema_settype(e, t);
 		}
-		el[i++] = storage_type(s, t);
+		el[i++] = sema_storage_type(s, t);
 	}
-	return settype(n, type_tuple(s->p->arena, el, names, cnt));
+	return sema_settype(n, type_tuple(s->p->arena, el, names, cnt));
 }
 
-static const struct type *cast_target(struct sema *s, struct ast_typespec *ts)
+const struct type *sema_cast_target(struct sema *s, struct ast_typespec *ts)
 {
 	static const struct {
 		const char *name;
@@ -711,39 +718,39 @@ static const struct type *cast_target(struct sema *s, struct ast_typespec *ts)
 
 static const struct type *cast(struct sema *s, struct ast_node *n)
 {
-	const struct type *from = expr(s, n->u.cast.expr);
-	const struct type *to = cast_target(s, n->u.cast.ts);
+	const struct type *from = sema_expr(s, n->u.cast.expr);
+	const struct type *to = sema_cast_target(s, n->u.cast.ts);
 
 	if (from->kind == TY_NONE)
-		return settype(n, &type_none);
+		return sema_settype(n, &type_none);
 	if (!to) {
-		serr(s, &n->loc, "Casts to this type are not supported by ctrace yet");
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Casts to this type are not supported by ctrace yet");
+		return sema_settype(n, &type_none);
 	}
-	if (!is_intlike(from)) {
-		serr(s, &n->loc, "Cannot cast from '%s' to '%s'", tstr(s, from), tstr(s, to));
-		return settype(n, &type_none);
+	if (!sema_is_intlike(from)) {
+		sema_err(s, &n->loc, "Cannot cast from '%s' to '%s'", sema_tstr(s, from), sema_tstr(s, to));
+		return sema_settype(n, &type_none);
 	}
-	return settype(n, to);
+	return sema_settype(n, to);
 }
 
 static const struct type *sizeof_expr(struct sema *s, struct ast_node *n)
 {
 	const struct type *t;
 	if (n->u.cast.ts) {
-		t = cast_target(s, n->u.cast.ts);
+		t = sema_cast_target(s, n->u.cast.ts);
 		if (!t) {
-			serr(s, &n->loc, "sizeof() of this type is not supported by ctrace yet");
-			return settype(n, &type_none);
+			sema_err(s, &n->loc, "sizeof() of this type is not supported by ctrace yet");
+			return sema_settype(n, &type_none);
 		}
 	} else {
-		t = expr(s, n->u.cast.expr);
+		t = sema_expr(s, n->u.cast.expr);
 		if (t->kind == TY_NONE)
-			return settype(n, &type_none);
+			return sema_settype(n, &type_none);
 	}
 	unsigned size = t->size;
-	make_int(n, size, true);
-	return settype(n, &type_u64);
+	sema_make_int(n, size, true);
+	return sema_settype(n, &type_u64);
 }
 
 static const struct type *incdec(struct sema *s, struct ast_node *n)
@@ -751,321 +758,37 @@ static const struct type *incdec(struct sema *s, struct ast_node *n)
 	struct ast_node *t = n->u.incdec.target;
 	if (t->kind == AST_VAR) {
 		const struct type *vt = var_read(s, t);
-		if (vt->kind != TY_NONE && !is_intlike(vt))
-			serr(s, &n->loc, "The %s operator needs an integer variable",
+		if (vt->kind != TY_NONE && !sema_is_intlike(vt))
+			sema_err(s, &n->loc, "The %s operator needs an integer variable",
 			     n->u.incdec.inc ? "++" : "--");
-		return settype(n, vt->kind == TY_NONE ? vt : type_int(8, vt->is_signed));
+		return sema_settype(n, vt->kind == TY_NONE ? vt : type_int(8, vt->is_signed));
 	}
 	if (t->kind == AST_MAP) {
-		struct map_sym *m = map_ref(s, t);
-		const struct type *u = unify(s, m->val, &type_s64);
+		struct map_sym *m = sema_map_ref(s, t);
+		const struct type *u = sema_unify(s, m->val, &type_s64);
 		if (!u || u->kind != TY_INT) {
-			serr(s, &n->loc, "The %s operator needs an integer map, %s holds '%s'",
-			     n->u.incdec.inc ? "++" : "--", m->name, tstr(s, m->val));
-			return settype(n, &type_none);
+			sema_err(s, &n->loc, "The %s operator needs an integer map, %s holds '%s'",
+			     n->u.incdec.inc ? "++" : "--", m->name, sema_tstr(s, m->val));
+			return sema_settype(n, &type_none);
 		}
 		m->val = u;
-		settype(t, u);
-		return settype(n, u);
+		sema_settype(t, u);
+		return sema_settype(n, u);
 	}
-	serr(s, &n->loc, "The %s operator can only be applied to variables and maps",
+	sema_err(s, &n->loc, "The %s operator can only be applied to variables and maps",
 	     n->u.incdec.inc ? "++" : "--");
-	return settype(n, &type_none);
+	return sema_settype(n, &type_none);
 }
 
-/* ---- calls ---------------------------------------------------------------------------------- */
-
-
-static struct map_sym *map_arg(struct sema *s, struct ast_node *call, struct ast_node *a,
-			       bool allow_key)
-{
-	if (!a || a->kind != AST_MAP) {
-		serr(s, a ? &a->loc : &call->loc, "%s() expects a map argument",
-		     call->u.ident.name);
-		return NULL;
-	}
-	if (a->u.ident.args && !allow_key) {
-		serr(s, &a->loc, "%s() expects a map without a key", call->u.ident.name);
-		return NULL;
-	}
-	struct map_sym *m = map_get(s, a->u.ident.name, &a->loc);
-	sem_of(s, a)->map = m;
-	sem_of(s, call)->map = m;
-	if (a->u.ident.args)
-		map_key(s, a, m);
-	settype(a, m->val);
-	return m;
-}
-
-static const struct type *call_printf(struct sema *s, struct ast_node *n, enum event_kind kind)
-{
-	struct ast_node *fmt = n->u.ident.args;
-	if (fmt->kind == AST_POSITIONAL)
-		positional(s, fmt);
-	if (fmt->kind != AST_STRING) {
-		serr(s, &fmt->loc, "%s() expects a string literal as its first argument",
-		     n->u.ident.name);
-		return settype(n, &type_void);
-	}
-	unsigned cnt = (unsigned)ast_list_len(fmt->next);
-	const struct type **el = arena_alloc(s->p->arena, sizeof(*el) * (cnt + 1));
-	unsigned i = 0;
-	bool ok = true;
-	ast_foreach(a, fmt->next)
-	{
-		const struct type *t = expr(s, a);
-		if (t->kind == TY_NONE) {
-			ok = false;
-			continue;
-		}
-		if (t->kind == TY_VOID || t->kind == TY_AGG) {
-			serr(s, &a->loc, "%s() can not print a value of type '%s'",
-			     n->u.ident.name, tstr(s, t));
-			ok = false;
-			continue;
-		}
-		el[i++] = storage_type(s, t);
-	}
-	settype(fmt, type_string(s->p->arena, (unsigned)fmt->u.str.len + 1));
-	if (!ok || !s->final)
-		return settype(n, &type_void);
-	const struct type *args = type_tuple(s->p->arena, el, NULL, cnt);
-	if (format_check(s->p->diags, &n->loc, n->u.ident.name, fmt->u.str.value, el, cnt))
-		return settype(n, &type_void);
-	sem_of(s, n)->fmt_id = program_add_fmt(s->p, kind, fmt->u.str.value, args, &n->loc);
-	return settype(n, &type_void);
-}
-
-static const struct type *call_print(struct sema *s, struct ast_node *n)
-{
-	struct ast_node *a = n->u.ident.args;
-	if (a->kind == AST_MAP && (!a->u.ident.args || a->next)) {
-		struct map_sym *m = map_arg(s, n, a, false);
-		ast_foreach(x, a->next) expr_int(s, x, "print()");
-		if (m && m->val->kind == TY_NONE)
-			serr(s, &a->loc, "Undefined map: %s", m->name);
-		sem_of(s, n)->ival = 1; /* a whole map */
-		return settype(n, &type_void);
-	}
-	if (a->next) {
-		serr(s, &n->loc, "print() with a value takes only one argument");
-		return settype(n, &type_void);
-	}
-	const struct type *t = expr(s, a);
-	if (t->kind == TY_NONE || !s->final)
-		return settype(n, &type_void);
-	if (t->kind == TY_VOID || t->kind == TY_AGG) {
-		serr(s, &a->loc, "print() can not print a value of type '%s'", tstr(s, t));
-		return settype(n, &type_void);
-	}
-	const struct type *st = storage_type(s, t);
-	const struct type *args = type_tuple(s->p->arena, &st, NULL, 1);
-	sem_of(s, n)->fmt_id = program_add_fmt(s->p, EV_PRINT, "", args, &n->loc);
-	return settype(n, &type_void);
-}
-
-static const struct type *call_str(struct sema *s, struct ast_node *n)
-{
-	struct ast_node *a = n->u.ident.args, *len = a->next;
-	const struct type *t = expr(s, a);
-	unsigned size = s->p->cfg.max_strlen;
-	int64_t l;
-
-	if (len) {
-		expr_int(s, len, "str()");
-		if (const_int(len, &l)) {
-			if (l < 0) {
-				serr(s, &len->loc, "str() length must be positive");
-				l = 0;
-			}
-			if ((uint64_t)l < size)
-				size = (unsigned)l + 1;
-		}
-	}
-	if (t->kind == TY_NONE)
-		return settype(n, &type_none);
-	if (t->kind == TY_STRING) {
-		/* str() of a literal or a string is the string itself, cut to the length */
-		return settype(n, t);
-	}
-	if (!is_intlike(t)) {
-		serr(s, &a->loc, "str() expects a pointer or an integer, got '%s'", tstr(s, t));
-		return settype(n, &type_none);
-	}
-	struct sem *sm = sem_of(s, n);
-	/* a pointer knows its address space; a plain integer is user memory in user probes */
-	if (t->kind == TY_PTR)
-		sm->ival = t->as == AS_USER;
-	else
-		sm->ival = s->proto && (s->proto->prov->flags & PROV_USER);
-	return settype(n, type_string(s->p->arena, size));
-}
-
-/* count(), sum(), hist() ...: only as the value assigned to a map. */
-static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
-				   struct map_sym *m)
-{
-	static const enum agg_kind aggs[] = {
-		[BF_COUNT] = AGG_COUNT, [BF_SUM] = AGG_SUM,	[BF_AVG] = AGG_AVG,
-		[BF_MIN] = AGG_MIN,	[BF_MAX] = AGG_MAX,	[BF_STATS] = AGG_STATS,
-		[BF_HIST] = AGG_HIST,	[BF_LHIST] = AGG_LHIST,
-	};
-	enum agg_kind agg = aggs[f];
-	struct ast_node *a = n->u.ident.args;
-	bool sgn = false;
-
-	if (!m) {
-		serr(s, &n->loc, "%s() must be assigned directly to a map", n->u.ident.name);
-		return settype(n, &type_none);
-	}
-	if (a) {
-		const struct type *t = expr_int(s, a, arena_printf(s->p->arena, "%s()", n->u.ident.name));
-		sgn = t->is_signed;
-	}
-	if (agg == AGG_HIST) {
-		int64_t bits = 0;
-		if (a->next && !const_int(a->next, &bits))
-			serr(s, &a->next->loc, "hist() second argument must be an integer literal");
-		else if (bits < 0 || bits > 5)
-			serr(s, &a->next->loc, "hist() second argument must be between 0 and 5");
-		m->hist_bits = (int)bits;
-	}
-	if (agg == AGG_LHIST) {
-		int64_t v[3] = { 0, 0, 0 };
-		struct ast_node *p = a->next;
-		for (int i = 0; i < 3; i++, p = p->next) {
-			if (!const_int(p, &v[i]))
-				serr(s, &p->loc, "lhist() arguments 2 to 4 must be integer literals");
-		}
-		if (v[2] <= 0)
-			serr(s, &n->loc, "lhist() step must be >= 1 (%" PRId64 " provided)", v[2]);
-		else if (v[1] <= v[0])
-			serr(s, &n->loc, "lhist() max must be greater than min (provided min %" PRId64
-				   ", max %" PRId64 ")", v[0], v[1]);
-		else if ((v[1] - v[0]) / v[2] > 1000)
-			serr(s, &n->loc, "lhist() too many buckets, must be <= 1000 (would need %" PRId64 ")",
-			     (v[1] - v[0]) / v[2]);
-		else if (m->lhist_set && (m->lhist_min != v[0] || m->lhist_max != v[1] ||
-					  m->lhist_step != v[2]))
-			serr(s, &n->loc, "lhist() arguments differ from an earlier use of %s", m->name);
-		m->lhist_min = v[0];
-		m->lhist_max = v[1];
-		m->lhist_step = v[2];
-		m->lhist_set = true;
-	}
-	return settype(n, type_agg(s->p->arena, agg, sgn));
-}
-
-static const struct type *call(struct sema *s, struct ast_node *n, struct map_sym *assign_to)
-{
-	const char *name = n->u.ident.name;
-	int f = builtin_func_find(name);
-	unsigned nargs = (unsigned)ast_list_len(n->u.ident.args);
-	struct ast_node *a0 = n->u.ident.args;
-
-	if (f < 0) {
-		serr(s, &n->loc, "Unknown function: '%s'", name);
-		ast_foreach(a, a0) expr(s, a);
-		return settype(n, &type_none);
-	}
-	sem_of(s, n)->id = f;
-	if ((int)nargs < builtin_funcs[f].min_args || (int)nargs > builtin_funcs[f].max_args) {
-		if (builtin_funcs[f].min_args == builtin_funcs[f].max_args)
-			serr(s, &n->loc, "%s() requires %d argument%s (%u provided)", name,
-			     builtin_funcs[f].min_args, builtin_funcs[f].min_args == 1 ? "" : "s",
-			     nargs);
-		else
-			serr(s, &n->loc, "%s() takes %d to %d arguments (%u provided)", name,
-			     builtin_funcs[f].min_args, builtin_funcs[f].max_args, nargs);
-		return settype(n, &type_none);
-	}
-	switch ((enum builtin_func)f) {
-	case BF_PRINTF:
-		return call_printf(s, n, EV_PRINTF);
-	case BF_PRINT:
-		return call_print(s, n);
-	case BF_TIME: {
-		const char *fmt = "%H:%M:%S\n";
-		if (a0 && a0->kind == AST_POSITIONAL)
-			positional(s, a0);
-		if (a0 && a0->kind != AST_STRING)
-			serr(s, &a0->loc, "time() expects a string literal");
-		else if (a0)
-			fmt = a0->u.str.value;
-		if (s->final)
-			sem_of(s, n)->fmt_id = program_add_fmt(s->p, EV_TIME, fmt, NULL, &n->loc);
-		return settype(n, &type_void);
-	}
-	case BF_STR:
-		return call_str(s, n);
-	case BF_EXIT:
-		if (a0)
-			expr_int(s, a0, "exit()");
-		return settype(n, &type_void);
-	case BF_COUNT:
-	case BF_SUM:
-	case BF_AVG:
-	case BF_MIN:
-	case BF_MAX:
-	case BF_STATS:
-	case BF_HIST:
-	case BF_LHIST:
-		return call_agg(s, n, f, assign_to);
-	case BF_DELETE: {
-		/* delete(@m, k), delete(@m[k]) (bpftrace 0.17), delete(@scalar) */
-		struct map_sym *m = map_arg(s, n, a0, !a0 || !a0->next);
-		if (m && a0->next) {
-			struct ast_node *k = a0->next;
-			a0->u.ident.args = k->next ? NULL : k; /* treat as @m[k] */
-			if (k->next)
-				serr(s, &k->next->loc, "delete() takes a map and one key");
-			else
-				map_key(s, a0, m);
-		}
-		return settype(n, &type_bool);
-	}
-	case BF_CLEAR:
-	case BF_ZERO:
-		map_arg(s, n, a0, false);
-		return settype(n, &type_void);
-	case BF_HAS_KEY: {
-		struct map_sym *m = map_arg(s, n, a0, false);
-		if (m) {
-			struct ast_node *k = a0->next;
-			a0->u.ident.args = k;
-			map_key(s, a0, m);
-			a0->u.ident.args = NULL;
-			sem_of(s, n)->ival = 1;
-		}
-		return settype(n, &type_bool);
-	}
-	case BF_LEN: {
-		struct map_sym *m = map_arg(s, n, a0, false);
-		if (m && (m->agg == AGG_HIST || m->agg == AGG_LHIST))
-			serr(s, &n->loc, "len() of a %s map is not supported", agg_kind_name(m->agg));
-		return settype(n, &type_s64);
-	}
-	case BF_BSWAP: {
-		const struct type *t = expr_int(s, a0, "bswap()");
-		if (t->kind == TY_NONE)
-			return settype(n, t);
-		return settype(n, type_int(t->kind == TY_INT ? t->size : 8, false));
-	}
-	case BF_COUNT_:
-		break;
-	}
-	return settype(n, &type_none);
-}
-
-static const struct type *expr(struct sema *s, struct ast_node *n)
+const struct type *sema_expr(struct sema *s, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_INT:
-		return settype(n, n->u.num.is_unsigned ? &type_u64 : &type_s64);
+		return sema_settype(n, n->u.num.is_unsigned ? &type_u64 : &type_s64);
 	case AST_STRING:
-		return settype(n, type_string(s->p->arena, (unsigned)n->u.str.len + 1));
+		return sema_settype(n, type_string(s->p->arena, (unsigned)n->u.str.len + 1));
 	case AST_BOOL:
-		return settype(n, &type_bool);
+		return sema_settype(n, &type_bool);
 	case AST_IDENT:
 		return builtin(s, n);
 	case AST_VAR:
@@ -1073,12 +796,12 @@ static const struct type *expr(struct sema *s, struct ast_node *n)
 	case AST_MAP:
 		return map_read(s, n);
 	case AST_POSITIONAL:
-		return positional(s, n);
+		return sema_positional(s, n);
 	case AST_POSCOUNT:
-		make_int(n, (uint64_t)s->p->npos, false);
-		return settype(n, &type_s64);
+		sema_make_int(n, (uint64_t)s->p->npos, false);
+		return sema_settype(n, &type_s64);
 	case AST_CALL:
-		return call(s, n, NULL);
+		return sema_call(s, n, NULL);
 	case AST_BINOP:
 		return binop(s, n);
 	case AST_UNOP:
@@ -1093,11 +816,11 @@ static const struct type *expr(struct sema *s, struct ast_node *n)
 		return tuple_index(s, n, n->u.tindex.base, n->u.tindex.index);
 	case AST_INDEX: {
 		int64_t idx;
-		if (!const_int(n->u.index.index, &idx)) {
-			expr(s, n->u.index.base);
-			expr(s, n->u.index.index);
-			serr(s, &n->loc, "Array indexing is not supported by ctrace yet");
-			return settype(n, &type_none);
+		if (!sema_const_int(n->u.index.index, &idx)) {
+			sema_expr(s, n->u.index.base);
+			sema_expr(s, n->u.index.index);
+			sema_err(s, &n->loc, "Array indexing is not supported by ctrace yet");
+			return sema_settype(n, &type_none);
 		}
 		return tuple_index(s, n, n->u.index.base, idx);
 	}
@@ -1113,11 +836,11 @@ static const struct type *expr(struct sema *s, struct ast_node *n)
 	case AST_NAMED:
 		break;
 	default:
-		serr(s, &n->loc, "Unexpected %s in an expression", ast_kind_name(n->kind));
-		return settype(n, &type_none);
+		sema_err(s, &n->loc, "Unexpected %s in an expression", ast_kind_name(n->kind));
+		return sema_settype(n, &type_none);
 	}
-	serr(s, &n->loc, "%s is not supported by ctrace yet", ast_kind_name(n->kind));
-	return settype(n, &type_none);
+	sema_err(s, &n->loc, "%s is not supported by ctrace yet", ast_kind_name(n->kind));
+	return sema_settype(n, &type_none);
 }
 
 /* ---- statements ----------------------------------------------------------------------------- */
@@ -1125,58 +848,58 @@ static const struct type *expr(struct sema *s, struct ast_node *n)
 static void assign_var(struct sema *s, struct ast_node *n, struct ast_node *target,
 		       const struct type *t)
 {
-	struct var_sym *v = var_get(s, target->u.ident.name, &target->loc);
-	sem_of(s, target)->var = v;
+	struct var_sym *v = sema_var_get(s, target->u.ident.name, &target->loc);
+	sema_sem(s, target)->var = v;
 	if (t->kind == TY_NONE)
 		return;
 	if (t->kind == TY_VOID || t->kind == TY_AGG) {
-		serr(s, &n->loc, "Value of type '%s' cannot be assigned to a variable",
-		     tstr(s, t));
+		sema_err(s, &n->loc, "Value of type '%s' cannot be assigned to a variable",
+		     sema_tstr(s, t));
 		return;
 	}
-	const struct type *u = unify(s, v->type, storage_type(s, t));
+	const struct type *u = sema_unify(s, v->type, sema_storage_type(s, t));
 	if (!u) {
-		serr(s, &n->loc,
+		sema_err(s, &n->loc,
 		     "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
-		     v->name, tstr(s, t), tstr(s, v->type));
+		     v->name, sema_tstr(s, t), sema_tstr(s, v->type));
 		return;
 	}
 	v->type = u;
-	settype(target, u);
+	sema_settype(target, u);
 }
 
 static void assign_map(struct sema *s, struct ast_node *n, struct ast_node *target,
 		       struct ast_node *value)
 {
-	struct map_sym *m = map_ref(s, target);
+	struct map_sym *m = sema_map_ref(s, target);
 	const struct type *t;
 
 	if (value->kind == AST_CALL && n->u.assign.op == BINOP_NONE)
-		t = call(s, value, m);
+		t = sema_call(s, value, m);
 	else
-		t = expr(s, value);
+		t = sema_expr(s, value);
 	if (t->kind == TY_NONE)
 		return;
 	if (t->kind == TY_VOID) {
-		serr(s, &value->loc, "Value of type 'void' cannot be assigned to a map");
+		sema_err(s, &value->loc, "Value of type 'void' cannot be assigned to a map");
 		return;
 	}
-	if (n->u.assign.op != BINOP_NONE && !is_intlike(t)) {
-		serr(s, &n->loc, "Compound assignment needs an integer value");
+	if (n->u.assign.op != BINOP_NONE && !sema_is_intlike(t)) {
+		sema_err(s, &n->loc, "Compound assignment needs an integer value");
 		return;
 	}
 	if (n->u.assign.op != BINOP_NONE)
 		t = &type_s64;
-	const struct type *u = unify(s, m->val, storage_type(s, t));
+	const struct type *u = sema_unify(s, m->val, sema_storage_type(s, t));
 	if (!u || (n->u.assign.op != BINOP_NONE && u->kind != TY_INT)) {
-		serr(s, &n->loc,
+		sema_err(s, &n->loc,
 		     "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
-		     m->name, tstr(s, t), tstr(s, m->val));
+		     m->name, sema_tstr(s, t), sema_tstr(s, m->val));
 		return;
 	}
 	m->val = u;
 	m->agg = u->kind == TY_AGG ? u->agg : AGG_NONE;
-	settype(target, u);
+	sema_settype(target, u);
 }
 
 static void assign(struct sema *s, struct ast_node *n)
@@ -1188,15 +911,15 @@ static void assign(struct sema *s, struct ast_node *n)
 		return;
 	}
 	if (target->kind != AST_VAR) {
-		expr(s, value);
-		serr(s, &target->loc, "Assignment to this kind of expression is not supported");
+		sema_expr(s, value);
+		sema_err(s, &target->loc, "Assignment to this kind of expression is not supported");
 		return;
 	}
-	const struct type *t = expr(s, value);
+	const struct type *t = sema_expr(s, value);
 	if (n->u.assign.op != BINOP_NONE) {
 		const struct type *vt = var_read(s, target);
-		if (vt->kind != TY_NONE && (!is_intlike(vt) || !is_intlike(t)))
-			serr(s, &n->loc, "Compound assignment needs integers");
+		if (vt->kind != TY_NONE && (!sema_is_intlike(vt) || !sema_is_intlike(t)))
+			sema_err(s, &n->loc, "Compound assignment needs integers");
 		return;
 	}
 	assign_var(s, n, target, t);
@@ -1204,38 +927,38 @@ static void assign(struct sema *s, struct ast_node *n)
 
 static void let(struct sema *s, struct ast_node *n)
 {
-	struct var_sym *v = var_get(s, n->u.let.name, &n->loc);
+	struct var_sym *v = sema_var_get(s, n->u.let.name, &n->loc);
 	const struct type *t = NULL;
 
 	if (n->u.let.ts) {
-		t = cast_target(s, n->u.let.ts);
+		t = sema_cast_target(s, n->u.let.ts);
 		if (!t && n->u.let.ts->name && !strcmp(n->u.let.ts->name, "string") &&
 		    !n->u.let.ts->ptr_depth)
 			t = type_string(s->p->arena, n->u.let.ts->array_len > 0
 							   ? (unsigned)n->u.let.ts->array_len
 							   : s->p->cfg.max_strlen);
 		if (!t) {
-			serr(s, &n->u.let.ts->loc, "This variable type is not supported by ctrace yet");
+			sema_err(s, &n->u.let.ts->loc, "This variable type is not supported by ctrace yet");
 			return;
 		}
-		v->type = unify(s, v->type, storage_type(s, t)) ?: v->type;
+		v->type = sema_unify(s, v->type, sema_storage_type(s, t)) ?: v->type;
 	}
 	if (n->u.let.init) {
 		struct ast_node fake = { .kind = AST_VAR, .loc = n->loc };
 		fake.u.ident.name = n->u.let.name;
-		assign_var(s, n, &fake, expr(s, n->u.let.init));
+		assign_var(s, n, &fake, sema_expr(s, n->u.let.init));
 	} else if (!t && v->type->kind == TY_NONE) {
 		/* `let $x;` alone: an integer that starts at 0 */
 		v->type = &type_s64;
 	}
-	sem_of(s, n)->var = v;
+	sema_sem(s, n)->var = v;
 }
 
 static void stmt(struct sema *s, struct ast_node *n)
 {
 	switch (n->kind) {
 	case AST_EXPR_STMT:
-		expr(s, n->u.stmt.expr);
+		sema_expr(s, n->u.stmt.expr);
 		break;
 	case AST_ASSIGN:
 		assign(s, n);
@@ -1244,61 +967,61 @@ static void stmt(struct sema *s, struct ast_node *n)
 		let(s, n);
 		break;
 	case AST_IF:
-		check_cond(s, n->u.cond.cond);
+		sema_cond(s, n->u.cond.cond);
 		stmts(s, n->u.cond.then->u.block.stmts);
 		if (n->u.cond.els)
 			stmt(s, n->u.cond.els);
 		break;
 	case AST_WHILE:
-		check_cond(s, n->u.cond.cond);
+		sema_cond(s, n->u.cond.cond);
 		s->loop_depth++;
 		stmts(s, n->u.cond.then->u.block.stmts);
 		s->loop_depth--;
 		break;
 	case AST_UNROLL: {
 		int64_t cnt = 0;
-		expr(s, n->u.unroll.count);
-		if (!const_int(n->u.unroll.count, &cnt))
-			serr(s, &n->u.unroll.count->loc, "unroll count must be an integer literal");
+		sema_expr(s, n->u.unroll.count);
+		if (!sema_const_int(n->u.unroll.count, &cnt))
+			sema_err(s, &n->u.unroll.count->loc, "unroll count must be an integer literal");
 		else if (cnt > 100)
-			serr(s, &n->loc, "unroll maximum value is 100");
+			sema_err(s, &n->loc, "unroll maximum value is 100");
 		else if (cnt < 1)
-			serr(s, &n->loc, "unroll minimum value is 1");
+			sema_err(s, &n->loc, "unroll minimum value is 1");
 		stmts(s, n->u.unroll.body->u.block.stmts);
 		break;
 	}
 	case AST_FOR_RANGE: {
-		expr_int(s, n->u.loop.lo, "for range");
-		expr_int(s, n->u.loop.hi, "for range");
-		struct var_sym *v = var_get(s, n->u.loop.var, &n->loc);
-		v->type = unify(s, v->type, &type_s64) ?: v->type;
+		sema_expr_int(s, n->u.loop.lo, "for range");
+		sema_expr_int(s, n->u.loop.hi, "for range");
+		struct var_sym *v = sema_var_get(s, n->u.loop.var, &n->loc);
+		v->type = sema_unify(s, v->type, &type_s64) ?: v->type;
 		if (v->type->kind != TY_INT)
-			serr(s, &n->loc, "Loop variable %s already holds a '%s'", v->name,
-			     tstr(s, v->type));
-		sem_of(s, n)->var = v;
+			sema_err(s, &n->loc, "Loop variable %s already holds a '%s'", v->name,
+			     sema_tstr(s, v->type));
+		sema_sem(s, n)->var = v;
 		s->loop_depth++;
 		stmts(s, n->u.loop.body->u.block.stmts);
 		s->loop_depth--;
 		break;
 	}
 	case AST_FOR_MAP:
-		serr(s, &n->loc, "for loops over maps are not supported by ctrace yet");
+		sema_err(s, &n->loc, "for loops over maps are not supported by ctrace yet");
 		break;
 	case AST_BREAK:
 	case AST_CONTINUE:
 		if (!s->loop_depth)
-			serr(s, &n->loc, "'%s' statement is not allowed outside of a loop",
+			sema_err(s, &n->loc, "'%s' statement is not allowed outside of a loop",
 			     n->kind == AST_BREAK ? "break" : "continue");
 		break;
 	case AST_RETURN:
 		if (n->u.stmt.expr)
-			serr(s, &n->loc, "return with a value is only allowed in functions");
+			sema_err(s, &n->loc, "return with a value is only allowed in functions");
 		break;
 	case AST_BLOCK:
 		stmts(s, n->u.block.stmts);
 		break;
 	default:
-		serr(s, &n->loc, "Unexpected %s statement", ast_kind_name(n->kind));
+		sema_err(s, &n->loc, "Unexpected %s statement", ast_kind_name(n->kind));
 		break;
 	}
 }
@@ -1314,7 +1037,7 @@ static void probe_body(struct sema *s, struct probe *pr)
 	s->proto = pr->attaches;
 	s->loop_depth = 0;
 	if (pr->node->u.probe.pred)
-		check_cond(s, pr->node->u.probe.pred);
+		sema_cond(s, pr->node->u.probe.pred);
 	stmts(s, pr->node->u.probe.body->u.block.stmts);
 }
 
@@ -1322,7 +1045,7 @@ static void check_maps(struct sema *s)
 {
 	for (struct map_sym *m = s->p->maps; m; m = m->next) {
 		if ((!m->val || m->val->kind == TY_NONE) && !m->decl_type)
-			serr(s, &m->first, "Undefined map: %s", m->name);
+			sema_err(s, &m->first, "Undefined map: %s", m->name);
 	}
 }
 
@@ -1331,14 +1054,14 @@ static void unsupported_items(struct sema *s)
 	ast_foreach(it, s->p->ast->u.program.items)
 	{
 		if (it->kind == AST_MACRO || it->kind == AST_FN)
-			serr(s, &it->loc, "%s definitions are not supported by ctrace yet",
+			sema_err(s, &it->loc, "%s definitions are not supported by ctrace yet",
 			     it->kind == AST_MACRO ? "macro" : "fn");
 	}
 	if (s->p->ast->u.program.imports)
-		serr(s, &s->p->ast->u.program.imports->loc,
+		sema_err(s, &s->p->ast->u.program.imports->loc,
 		     "import is not supported by ctrace yet");
 	if (s->p->ast->u.program.cdefs)
-		serr(s, &s->p->ast->u.program.cdefs->loc,
+		sema_err(s, &s->p->ast->u.program.cdefs->loc,
 		     "C definitions and #include are not supported by ctrace yet");
 }
 
@@ -1364,7 +1087,7 @@ static void map_decls(struct sema *s)
 				   it->u.mapdecl.max_entries);
 			continue;
 		}
-		struct map_sym *m = map_get(s, it->u.mapdecl.name, &it->loc);
+		struct map_sym *m = sema_map_get(s, it->u.mapdecl.name, &it->loc);
 		m->decl_type = it->u.mapdecl.mtype;
 		m->max_entries = (unsigned)it->u.mapdecl.max_entries;
 	}

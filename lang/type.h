@@ -97,6 +97,15 @@ struct type {
 	unsigned nenums;
 	enum agg_kind agg;       /* AGG */
 	int stack_mode;          /* KSTACK/USTACK: 0 bpftrace, 1 perf, 2 raw */
+	/*
+	 * STRUCT from BTF (lang/btf.h) or a C definition (lang/cdefs.h).  A
+	 * struct reached through a pointer is created without its fields, so
+	 * self-referential types such as task_struct stay finite; btf_complete()
+	 * loads them in place.  btf_obj/btf_id say where it came from.
+	 */
+	bool incomplete;         /* fields not loaded yet (or only declared, size 0) */
+	unsigned btf_id;         /* BTF type id within btf_obj; 0: not from BTF */
+	const void *btf_obj;     /* the BTF file (vmlinux or a module) of btf_id */
 };
 
 /* Shared constant types. */

@@ -135,6 +135,22 @@ void output_printf(struct output *o, const struct fmt_res *f, const uint8_t *pay
 	strbuf_free(&s);
 }
 
+void output_join(struct output *o, const char *sep, const uint8_t *payload, size_t len,
+		 unsigned slot)
+{
+	struct strbuf s = { 0 };
+	uint64_t n = len >= 8 ? value_load_u(payload, 8) : 0;
+
+	for (uint64_t i = 0; i < n && i < JOIN_MAX && 8 + (i + 1) * slot <= len; i++) {
+		const char *str = (const char *)payload + 8 + i * slot;
+		if (i)
+			strbuf_puts(&s, sep);
+		strbuf_add(&s, str, strnlen(str, slot));
+	}
+	emit_string(o, "join", strbuf_str(&s), s.len, true);
+	strbuf_free(&s);
+}
+
 void output_value(struct output *o, const struct type *t, const uint8_t *data)
 {
 	if (o->fmt == OUTPUT_JSON) {

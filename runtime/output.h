@@ -53,6 +53,9 @@ void output_set_symbolizer(struct output *o, const struct symbolizer *sym);
 void output_attached(struct output *o, unsigned nprobes, bool quiet);
 /* A printf/cat/system event: fmt_res->args describes the payload. */
 void output_printf(struct output *o, const struct fmt_res *f, const uint8_t *payload, size_t len);
+/* join(): count strings of slot bytes each, joined by sep (text: plus a newline). */
+void output_join(struct output *o, const char *sep, const uint8_t *payload, size_t len,
+		 unsigned slot);
 /* print(value) of a non-map value. */
 void output_value(struct output *o, const struct type *t, const uint8_t *data);
 /* time(fmt): the current local time through strftime. */

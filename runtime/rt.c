@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime's life cycle: load, begin, attach, event loop, detach, end, maps. */
+#define _GNU_SOURCE
 #include "rt.h"
 
 #include <errno.h>
@@ -28,15 +29,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (log_verbose)
 		vfprintf(stderr, fmt, ap);
 	if (log_rt && level <= LIBBPF_INFO) {
-		char buf[4096];
-		int n = vsnprintf(buf, sizeof(buf), fmt, aq);
+		/* kept whole: a verifier log is one message of any length */
+		char *msg = NULL;
+		int n = vasprintf(&msg, fmt, aq);
 		if (n > 0) {
-			size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+			size_t len = (size_t)n;
 			log_rt->libbpf_log = xrealloc(log_rt->libbpf_log, log_rt->libbpf_log_len + len + 1);
-			memcpy(log_rt->libbpf_log + log_rt->libbpf_log_len, buf, len);
+			memcpy(log_rt->libbpf_log + log_rt->libbpf_log_len, msg, len);
 			log_rt->libbpf_log_len += len;
 			log_rt->libbpf_log[log_rt->libbpf_log_len] = '\0';
 		}
+		free(msg);
 	}
 	va_end(aq);
 	return 0;
@@ -272,6 +275,9 @@ static int on_event(void *ctx, void *data, size_t len)
 		rt->stop = true;
 		break;
 	case EV_JOIN:
+		if (f)
+			output_join(rt->out, f->fmt, payload, len - sizeof(*h),
+				    rt->res->max_strlen < 1024 ? rt->res->max_strlen : 1024);
 		break;
 	}
 	return 0;

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Semantic analysis of calls: builtin functions, aggregations and events. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "format.h"
+#include "sema.h"
+#include "sema_funcs.h"
+
+/* ---- calls ---------------------------------------------------------------------------------- */
+
+
+struct map_sym *sema_map_arg(struct sema *s, struct ast_node *call, struct ast_node *a,
+			       bool allow_key)
+{
+	if (!a || a->kind != AST_MAP) {
+		sema_err(s, a ? &a->loc : &call->loc, "%s() expects a map argument",
+		     call->u.ident.name);
+		return NULL;
+	}
+	if (a->u.ident.args && !allow_key) {
+		sema_err(s, &a->loc, "%s() expects a map without a key", call->u.ident.name);
+		return NULL;
+	}
+	struct map_sym *m = sema_map_get(s, a->u.ident.name, &a->loc);
+	sema_sem(s, a)->map = m;
+	sema_sem(s, call)->map = m;
+	if (a->u.ident.args)
+		sema_map_key(s, a, m);
+	sema_settype(a, m->val);
+	return m;
+}
+
+static const struct type *call_printf(struct sema *s, struct ast_node *n, enum event_kind kind)
+{
+	struct ast_node *fmt = n->u.ident.args;
+	if (fmt->kind == AST_POSITIONAL)
+		sema_positional(s, fmt);
+	if (fmt->kind != AST_STRING) {
+		sema_err(s, &fmt->loc, "%s() expects a string literal as its first argument",
+		     n->u.ident.name);
+		return sema_settype(n, &type_void);
+	}
+	unsigned cnt = (unsigned)ast_list_len(fmt->next);
+	const struct type **el = arena_alloc(s->p->arena, sizeof(*el) * (cnt + 1));
+	unsigned i = 0;
+	bool ok = true;
+	ast_foreach(a, fmt->next)
+	{
+		const struct type *t = sema_expr(s, a);
+		if (t->kind == TY_NONE) {
+			ok = false;
+			continue;
+		}
+		if (t->kind == TY_VOID || t->kind == TY_AGG) {
+			sema_err(s, &a->loc, "%s() can not print a value of type '%s'",
+			     n->u.ident.name, sema_tstr(s, t));
+			ok = false;
+			continue;
+		}
+		el[i++] = sema_storage_type(s, t);
+	}
+	sema_settype(fmt, type_string(s->p->arena, (unsigned)fmt->u.str.len + 1));
+	if (!ok || !s->final)
+		return sema_settype(n, &type_void);
+	const struct type *args = type_tuple(s->p->arena, el, NULL, cnt);
+	if (format_check(s->p->diags, &n->loc, n->u.ident.name, fmt->u.str.value, el, cnt))
+		return sema_settype(n, &type_void);
+	sema_sem(s, n)->fmt_id = program_add_fmt(s->p, kind, fmt->u.str.value, args, &n->loc);
+	return sema_settype(n, &type_void);
+}
+
+static const struct type *call_print(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args;
+	if (a->kind == AST_MAP && (!a->u.ident.args || a->next)) {
+		struct map_sym *m = sema_map_arg(s, n, a, false);
+		ast_foreach(x, a->next) sema_expr_int(s, x, "print()");
+		if (m && m->val->kind == TY_NONE)
+			sema_err(s, &a->loc, "Undefined map: %s", m->name);
+		sema_sem(s, n)->ival = 1; /* a whole map */
+		return sema_settype(n, &type_void);
+	}
+	if (a->next) {
+		sema_err(s, &n->loc, "print() with a value takes only one argument");
+		return sema_settype(n, &type_void);
+	}
+	const struct type *t = sema_expr(s, a);
+	if (t->kind == TY_NONE || !s->final)
+		return sema_settype(n, &type_void);
+	if (t->kind == TY_VOID || t->kind == TY_AGG) {
+		sema_err(s, &a->loc, "print() can not print a value of type '%s'", sema_tstr(s, t));
+		return sema_settype(n, &type_void);
+	}
+	const struct type *st = sema_storage_type(s, t);
+	const struct type *args = type_tuple(s->p->arena, &st, NULL, 1);
+	sema_sem(s, n)->fmt_id = program_add_fmt(s->p, EV_PRINT, "", args, &n->loc);
+	return sema_settype(n, &type_void);
+}
+
+static const struct type *call_str(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args, *len = a->next;
+	const struct type *t = sema_expr(s, a);
+	unsigned size = s->p->cfg.max_strlen;
+	int64_t l;
+
+	if (len) {
+		sema_expr_int(s, len, "str()");
+		if (sema_const_int(len, &l)) {
+			if (l < 0) {
+				sema_err(s, &len->loc, "str() length must be positive");
+				l = 0;
+			}
+			if ((uint64_t)l < size)
+				size = (unsigned)l + 1;
+		}
+	}
+	if (t->kind == TY_NONE)
+		return sema_settype(n, &type_none);
+	if (t->kind == TY_STRING) {
+		/* str() of a literal or a string is the string itself, cut to the length */
+		return sema_settype(n, t);
+	}
+	if (!sema_is_intlike(t)) {
+		sema_err(s, &a->loc, "str() expects a pointer or an integer, got '%s'", sema_tstr(s, t));
+		return sema_settype(n, &type_none);
+	}
+	struct sem *sm = sema_sem(s, n);
+	/* a pointer knows its address space; a plain integer is user memory in user probes */
+	if (t->kind == TY_PTR)
+		sm->ival = t->as == AS_USER;
+	else
+		sm->ival = s->proto && (s->proto->prov->flags & PROV_USER);
+	return sema_settype(n, type_string(s->p->arena, size));
+}
+
+/* count(), sum(), hist() ...: only as the value assigned to a map. */
+static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
+				   struct map_sym *m)
+{
+	static const enum agg_kind aggs[] = {
+		[BF_COUNT] = AGG_COUNT, [BF_SUM] = AGG_SUM,	[BF_AVG] = AGG_AVG,
+		[BF_MIN] = AGG_MIN,	[BF_MAX] = AGG_MAX,	[BF_STATS] = AGG_STATS,
+		[BF_HIST] = AGG_HIST,	[BF_LHIST] = AGG_LHIST,
+	};
+	enum agg_kind agg = aggs[f];
+	struct ast_node *a = n->u.ident.args;
+	bool sgn = false;
+
+	if (!m) {
+		sema_err(s, &n->loc, "%s() must be assigned directly to a map", n->u.ident.name);
+		return sema_settype(n, &type_none);
+	}
+	if (a) {
+		const struct type *t = sema_expr_int(s, a, arena_printf(s->p->arena, "%s()", n->u.ident.name));
+		sgn = t->is_signed;
+	}
+	if (agg == AGG_HIST) {
+		int64_t bits = 0;
+		if (a->next && !sema_const_int(a->next, &bits))
+			sema_err(s, &a->next->loc, "hist() second argument must be an integer literal");
+		else if (bits < 0 || bits > 5)
+			sema_err(s, &a->next->loc, "hist() second argument must be between 0 and 5");
+		m->hist_bits = (int)bits;
+	}
+	if (agg == AGG_LHIST) {
+		int64_t v[3] = { 0, 0, 0 };
+		struct ast_node *p = a->next;
+		for (int i = 0; i < 3; i++, p = p->next) {
+			if (!sema_const_int(p, &v[i]))
+				sema_err(s, &p->loc, "lhist() arguments 2 to 4 must be integer literals");
+		}
+		if (v[2] <= 0)
+			sema_err(s, &n->loc, "lhist() step must be >= 1 (%" PRId64 " provided)", v[2]);
+		else if (v[1] <= v[0])
+			sema_err(s, &n->loc, "lhist() max must be greater than min (provided min %" PRId64
+				   ", max %" PRId64 ")", v[0], v[1]);
+		else if ((v[1] - v[0]) / v[2] > 1000)
+			sema_err(s, &n->loc, "lhist() too many buckets, must be <= 1000 (would need %" PRId64 ")",
+			     (v[1] - v[0]) / v[2]);
+		else if (m->lhist_set && (m->lhist_min != v[0] || m->lhist_max != v[1] ||
+					  m->lhist_step != v[2]))
+			sema_err(s, &n->loc, "lhist() arguments differ from an earlier use of %s", m->name);
+		m->lhist_min = v[0];
+		m->lhist_max = v[1];
+		m->lhist_step = v[2];
+		m->lhist_set = true;
+	}
+	return sema_settype(n, type_agg(s->p->arena, agg, sgn));
+}
+
+const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym *assign_to)
+{
+	const char *name = n->u.ident.name;
+	int f = builtin_func_find(name);
+	unsigned nargs = (unsigned)ast_list_len(n->u.ident.args);
+	struct ast_node *a0 = n->u.ident.args;
+
+	if (f < 0) {
+		sema_err(s, &n->loc, "Unknown function: '%s'", name);
+		ast_foreach(a, a0) sema_expr(s, a);
+		return sema_settype(n, &type_none);
+	}
+	sema_sem(s, n)->id = f;
+	if ((int)nargs < builtin_funcs[f].min_args || (int)nargs > builtin_funcs[f].max_args) {
+		if (builtin_funcs[f].min_args == builtin_funcs[f].max_args)
+			sema_err(s, &n->loc, "%s() requires %d argument%s (%u provided)", name,
+			     builtin_funcs[f].min_args, builtin_funcs[f].min_args == 1 ? "" : "s",
+			     nargs);
+		else
+			sema_err(s, &n->loc, "%s() takes %d to %d arguments (%u provided)", name,
+			     builtin_funcs[f].min_args, builtin_funcs[f].max_args, nargs);
+		return sema_settype(n, &type_none);
+	}
+	switch ((enum builtin_func)f) {
+	case BF_PRINTF:
+		return call_printf(s, n, EV_PRINTF);
+	case BF_PRINT:
+		return call_print(s, n);
+	case BF_TIME: {
+		const char *fmt = "%H:%M:%S\n";
+		if (a0 && a0->kind == AST_POSITIONAL)
+			sema_positional(s, a0);
+		if (a0 && a0->kind != AST_STRING)
+			sema_err(s, &a0->loc, "time() expects a string literal");
+		else if (a0)
+			fmt = a0->u.str.value;
+		if (s->final)
+			sema_sem(s, n)->fmt_id = program_add_fmt(s->p, EV_TIME, fmt, NULL, &n->loc);
+		return sema_settype(n, &type_void);
+	}
+	case BF_STR:
+		return call_str(s, n);
+	case BF_EXIT:
+		if (a0)
+			sema_expr_int(s, a0, "exit()");
+		return sema_settype(n, &type_void);
+	case BF_COUNT:
+	case BF_SUM:
+	case BF_AVG:
+	case BF_MIN:
+	case BF_MAX:
+	case BF_STATS:
+	case BF_HIST:
+	case BF_LHIST:
+		return call_agg(s, n, f, assign_to);
+	case BF_DELETE: {
+		/* delete(@m, k), delete(@m[k]) (bpftrace 0.17), delete(@scalar) */
+		struct map_sym *m = sema_map_arg(s, n, a0, !a0 || !a0->next);
+		if (m && a0->next) {
+			struct ast_node *k = a0->next;
+			a0->u.ident.args = k->next ? NULL : k; /* treat as @m[k] */
+			if (k->next)
+				sema_err(s, &k->next->loc, "delete() takes a map and one key");
+			else
+				sema_map_key(s, a0, m);
+		}
+		return sema_settype(n, &type_bool);
+	}
+	case BF_CLEAR:
+	case BF_ZERO:
+		sema_map_arg(s, n, a0, false);
+		return sema_settype(n, &type_void);
+	case BF_HAS_KEY: {
+		struct map_sym *m = sema_map_arg(s, n, a0, false);
+		if (m) {
+			struct ast_node *k = a0->next;
+			a0->u.ident.args = k;
+			sema_map_key(s, a0, m);
+			a0->u.ident.args = NULL;
+			sema_sem(s, n)->ival = 1;
+		}
+		return sema_settype(n, &type_bool);
+	}
+	case BF_LEN: {
+		struct map_sym *m = sema_map_arg(s, n, a0, false);
+		if (m && (m->agg == AGG_HIST || m->agg == AGG_LHIST))
+			sema_err(s, &n->loc, "len() of a %s map is not supported", agg_kind_name(m->agg));
+		return sema_settype(n, &type_s64);
+	}
+	case BF_BSWAP: {
+		const struct type *t = sema_expr_int(s, a0, "bswap()");
+		if (t->kind == TY_NONE)
+			return sema_settype(n, t);
+		return sema_settype(n, type_int(t->kind == TY_INT ? t->size : 8, false));
+	}
+	case BF_CAT:
+		return call_printf(s, n, EV_CAT);
+	case BF_SYSTEM:
+		if (!s->p->cfg.unsafe) {
+			sema_err(s, &n->loc, "system() is an unsafe function being used in safe mode");
+			sema_hint(s, "run ctrace with --unsafe to allow it");
+			return sema_settype(n, &type_void);
+		}
+		return call_printf(s, n, EV_SYSTEM);
+	case BF_KSTACK:
+	case BF_USTACK:
+	case BF_KSYM:
+	case BF_USYM:
+	case BF_KADDR:
+	case BF_REG:
+	case BF_BUF:
+	case BF_STRNCMP:
+	case BF_STRCONTAINS:
+	case BF_STRLEN:
+	case BF_NTOP:
+	case BF_PTON:
+	case BF_MACADDR:
+	case BF_STRERROR:
+	case BF_STRFTIME:
+	case BF_CGROUPID:
+	case BF_JOIN:
+	case BF_SIGNAL:
+	case BF_SIGNAL_THREAD: {
+		bool handled;
+		return sema_func(s, n, f, &handled);
+	}
+	case BF_COUNT_:
+		break;
+	}
+	return sema_settype(n, &type_none);
+}
+
