@@ -3,7 +3,8 @@
 #include "provider.h"
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
-	provider_rawtracepoint, provider_interval, provider_profile;
+	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
+	provider_uretprobe;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -12,5 +13,7 @@ const struct provider *const providers[] = {
 	&provider_rawtracepoint,
 	&provider_interval,
 	&provider_profile,
+	&provider_uprobe,
+	&provider_uretprobe,
 	NULL,
 };
