@@ -1,0 +1,1 @@
+--dry-run -f jsonx -e 'begin {}'

@@ -1,0 +1,1 @@
+--dry-run ../errors/unknown_identifier.bt 1 2

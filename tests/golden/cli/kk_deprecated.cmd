@@ -1,0 +1,1 @@
+--dry-run -kk -e 'begin {}'

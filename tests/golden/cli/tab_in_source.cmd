@@ -1,0 +1,1 @@
+--dry-run -e '	begin { @x = foo(); }'

@@ -1,0 +1,1 @@
+--dry-run --verify-llvm-ir -e 'begin { }'
