@@ -4,7 +4,7 @@
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
-	provider_uretprobe;
+	provider_uretprobe, provider_usdt;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -15,5 +15,6 @@ const struct provider *const providers[] = {
 	&provider_profile,
 	&provider_uprobe,
 	&provider_uretprobe,
+	&provider_usdt,
 	NULL,
 };
