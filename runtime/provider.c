@@ -4,7 +4,8 @@
 
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
-	provider_uretprobe, provider_usdt;
+	provider_uretprobe, provider_usdt,
+	provider_kprobe, provider_kretprobe;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -16,5 +17,7 @@ const struct provider *const providers[] = {
 	&provider_uprobe,
 	&provider_uretprobe,
 	&provider_usdt,
+	&provider_kprobe,
+	&provider_kretprobe,
 	NULL,
 };
