@@ -5,7 +5,8 @@
 extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
 	provider_uretprobe, provider_usdt,
-	provider_kprobe, provider_kretprobe;
+	provider_kprobe, provider_kretprobe,
+	provider_software, provider_hardware;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -19,5 +20,7 @@ const struct provider *const providers[] = {
 	&provider_usdt,
 	&provider_kprobe,
 	&provider_kretprobe,
+	&provider_software,
+	&provider_hardware,
 	NULL,
 };

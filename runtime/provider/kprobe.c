@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "kfuncs.h"
+#include "list.h"
 #include "program.h"
 #include "regs.h"
 #include "rt.h"
@@ -184,6 +185,10 @@ static int attach_kr(struct rt *rt, struct prog *pg, struct bpf_program *bp)
 
 static int list_common(const struct provider *prov, const char *glob, FILE *out)
 {
+	char buf[512];
+	glob = list_glob(prov, glob, buf, sizeof(buf));
+	if (glob && strncmp(glob, prov->name, strlen(prov->name)) && strchr(glob, ':'))
+		return 0; /* another provider's pattern: do not read every kernel function */
 	struct arena *a = arena_new();
 	size_t n;
 	struct kfunc *fs = kfuncs_matching(a, NULL, "*", &n);
@@ -191,7 +196,7 @@ static int list_common(const struct provider *prov, const char *glob, FILE *out)
 		const char *name = fs[i].mod
 					   ? arena_printf(a, "%s:%s:%s", prov->name, fs[i].mod, fs[i].name)
 					   : arena_printf(a, "%s:%s", prov->name, fs[i].name);
-		if (!glob || !fnmatch(glob, name, 0))
+		if (list_match(glob, name))
 			fprintf(out, "%s\n", name);
 	}
 	arena_free(a);
@@ -206,7 +211,7 @@ static int list_k(const char *glob, bool verbose, FILE *out)
 static int list_kr(const char *glob, bool verbose, FILE *out)
 {
 	/* bpftrace lists kprobes only; kretprobe:PATTERN lists the same functions */
-	if (!glob || strncmp(glob, "kretprobe:", 10))
+	if (!glob || (strncmp(glob, "kretprobe:", 10) && strncmp(glob, "kr:", 3)))
 		return 0;
 	return list_common(&provider_kretprobe, glob, out);
 }

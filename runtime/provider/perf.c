@@ -88,6 +88,26 @@ int perf_expand(struct program *p, struct probe *pr, const struct provider *prov
 	return 0;
 }
 
+static int attach_attr(struct rt *rt, const struct attach *a, struct bpf_program *bp, int cpu,
+		       struct perf_event_attr *attr, const char *hint)
+{
+	int fd = (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENXIO || (errno == ENODEV && attr->type == PERF_TYPE_SOFTWARE))
+			return 0; /* an offline CPU */
+		return rt_attach_error(rt, a, -errno, hint);
+	}
+	LIBBPF_OPTS(bpf_perf_event_opts, o, .bpf_cookie = a->probe_id);
+	struct bpf_link *l = bpf_program__attach_perf_event_opts(bp, fd, &o);
+	if (!l) {
+		int err = -errno;
+		close(fd);
+		return rt_attach_error(rt, a, err, NULL);
+	}
+	rt_add_link(rt, l);
+	return 0;
+}
+
 static int attach_one(struct rt *rt, const struct attach *a, struct bpf_program *bp, int cpu)
 {
 	struct perf_event_attr attr = {
@@ -101,20 +121,23 @@ static int attach_one(struct rt *rt, const struct attach *a, struct bpf_program 
 	} else {
 		attr.sample_period = a->num;
 	}
-	int fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENODEV || errno == ENXIO)
-			return 0; /* an offline CPU */
-		return rt_attach_error(rt, a, -errno, NULL);
+	return attach_attr(rt, a, bp, cpu, &attr, NULL);
+}
+
+int perf_attach_event(struct rt *rt, const struct attach *a, struct bpf_program *bp, uint32_t type,
+		      uint64_t config, uint64_t period, const char *hint)
+{
+	for (int cpu = 0; cpu < rt->ncpus; cpu++) {
+		struct perf_event_attr attr = {
+			.type = type,
+			.size = sizeof(attr),
+			.config = config,
+			.sample_period = period,
+		};
+		int err = attach_attr(rt, a, bp, cpu, &attr, hint);
+		if (err)
+			return err;
 	}
-	LIBBPF_OPTS(bpf_perf_event_opts, o, .bpf_cookie = a->probe_id);
-	struct bpf_link *l = bpf_program__attach_perf_event_opts(bp, fd, &o);
-	if (!l) {
-		int err = -errno;
-		close(fd);
-		return rt_attach_error(rt, a, err, NULL);
-	}
-	rt_add_link(rt, l);
 	return 0;
 }
 

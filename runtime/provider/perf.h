@@ -13,6 +13,7 @@ struct rt;
 struct prog;
 struct bpf_program;
 struct provider;
+struct attach;
 
 /*
  * Parse "s:5", "ms:100", "us:10", "hz:99", "5s", "100ms" or "1000000" (ns)
@@ -25,5 +26,13 @@ int perf_expand(struct program *p, struct probe *pr, const struct provider *prov
 		const struct loc *loc);
 /* Attach bp to a cpu-clock perf event on cpu for every target of pg (cookie: the probe id). */
 int perf_attach_cpu(struct rt *rt, struct prog *pg, struct bpf_program *bp, int cpu);
+
+/*
+ * Attach bp to a perf event {type, config} sampling every period events on
+ * every CPU, for target a (cookie: its probe id).  hint: added to the error
+ * line when the event cannot be opened.
+ */
+int perf_attach_event(struct rt *rt, const struct attach *a, struct bpf_program *bp, uint32_t type,
+		      uint64_t config, uint64_t period, const char *hint);
 
 #endif
