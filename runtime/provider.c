@@ -6,7 +6,8 @@ extern const struct provider provider_begin, provider_end, provider_tracepoint,
 	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
 	provider_uretprobe, provider_usdt,
 	provider_kprobe, provider_kretprobe,
-	provider_software, provider_hardware;
+	provider_software, provider_hardware,
+	provider_fentry, provider_fexit;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -22,5 +23,7 @@ const struct provider *const providers[] = {
 	&provider_kretprobe,
 	&provider_software,
 	&provider_hardware,
+	&provider_fentry,
+	&provider_fexit,
 	NULL,
 };
