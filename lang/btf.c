@@ -372,7 +372,7 @@ static void scan_modules(struct btf_ctx *c)
 
 int btf_add_module(struct btf_ctx *c, const char *path, const char *name)
 {
-	if (!index_file(c, c->vmlinux))
+	if (!c || !index_file(c, c->vmlinux))
 		return -EINVAL;
 	struct bfile *f = open_file(c, path, name, c->vmlinux);
 	if (!f)
@@ -446,6 +446,8 @@ void btf_close(struct btf_ctx *c)
 void btf_stats(const struct btf_ctx *c, struct btf_stats *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!c)
+		return;
 	out->ntypes = c->vmlinux->ntypes;
 	out->nmodules = c->nmodules;
 	out->index_ms = c->index_ms;
@@ -844,6 +846,8 @@ const struct type *btf_type_by_name(struct btf_ctx *c, const char *name)
 	const char *bare = split_tag(name, kinds, &nkinds);
 	struct tref r = { 0 };
 
+	if (!c)
+		return NULL;
 	if (!nkinds && !strcmp(name, "void"))
 		return &type_void;
 	if (!find(c, bare, nkinds ? kinds : bare_kinds,
@@ -857,6 +861,8 @@ const struct type *btf_type_by_id(struct btf_ctx *c, const char *module, unsigne
 {
 	struct bfile *f = NULL;
 
+	if (!c)
+		return NULL;
 	for (struct bfile *g = next_file(c, NULL); g && !f; g = next_file(c, g))
 		if (module ? !strcmp(g->name, module) : g == c->vmlinux)
 			f = g;
@@ -888,7 +894,7 @@ static bool find_func(struct btf_ctx *c, const char *func, struct tref *r)
 {
 	static const unsigned kind = BTF_KIND_FUNC;
 
-	if (!find(c, func, &kind, 1, &r->f, &r->local))
+	if (!c || !find(c, func, &kind, 1, &r->f, &r->local))
 		return false;
 	r->t = rec(r->f, r->local);
 	return true;
@@ -982,7 +988,7 @@ int btf_rawtp_proto(struct btf_ctx *c, const char *tp, const struct field **para
 {
 	struct tref proto;
 
-	if (!rawtp_proto_type(c, tp, &proto))
+	if (!c || !rawtp_proto_type(c, tp, &proto))
 		return -ENOENT;
 	proto_params(c, proto, 1, params, n);
 	return 0;

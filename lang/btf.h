@@ -72,6 +72,8 @@ void btf_close(struct btf_ctx *c);
 int btf_add_module(struct btf_ctx *c, const char *path, const char *name);
 
 /*
+ * Every function below accepts c == NULL (no BTF) and then finds nothing.
+ *
  * A type by its C name: "struct task_struct", "union bpf_attr",
  * "enum pid_type", "u32", "pid_t", "unsigned int".  A bare name is looked up
  * as a typedef or base type first, then as a struct, union or enum tag

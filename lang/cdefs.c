@@ -331,14 +331,17 @@ struct cdefs {
 
 /* ---- clang invocation ------------------------------------------------------------------------ */
 
+/* Fixed flags: the kernel's and the system's; the user's -I/--include come on top. */
+#define FIXED_ARGS 48
+
 struct args {
-	const char *v[64];
-	int n;
+	const char **v;
+	int n, cap;
 };
 
 static void arg(struct args *a, const char *s)
 {
-	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])))
+	if (a->n < a->cap)
 		a->v[a->n++] = s;
 }
 
@@ -400,6 +403,8 @@ static void kernel_args(struct arena *ar, struct args *a)
 
 static void build_args(struct arena *ar, struct args *a, const struct cdefs_opts *o)
 {
+	a->cap = FIXED_ARGS + (o ? 2 * (int)(o->ninclude_dirs + o->ninclude_files) : 0);
+	a->v = arena_alloc(ar, (size_t)a->cap * sizeof(*a->v));
 	arg(a, "-x"), arg(a, "c");
 	if (*cx_resource_dir)
 		arg(a, "-resource-dir"), arg(a, cx_resource_dir);
@@ -823,6 +828,10 @@ static const char *const tag_prefixes[] = { "struct ", "union ", "enum " };
 const struct type *cdefs_type(struct cdefs *cd, const char *name)
 {
 	struct decl *dl = smap_get(&cd->decls, name);
+
+	/* After cdefs_free(), what was converted can still be found. */
+	if (!cd->tu)
+		return smap_get(&cd->types, name);
 
 	/* A bare tag name: `foo` for `struct foo`, as BTF lookups allow. */
 	for (size_t i = 0; !dl && i < sizeof(tag_prefixes) / sizeof(tag_prefixes[0]); i++)

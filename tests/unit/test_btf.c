@@ -502,6 +502,8 @@ static void test_split(void)
 	btf_close(c);
 	btf_close(c); /* twice is fine */
 	btf_close(NULL);
+	CHECK(btf_type_by_name(NULL, "struct task_struct") == NULL);
+	CHECK(!btf_has_func(NULL, "vfs_read"));
 }
 
 int main(void)
