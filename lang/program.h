@@ -29,6 +29,7 @@ struct config {
 	bool warnings;                 /* -k */
 	bool no_warnings;
 	int pid;                       /* -p: filter every probe but begin/end; 0 none */
+	int cpid;                      /* -c: the command's pid (`cpid`); 0 none */
 	const char *const *cgroup_filter; /* --cgroup-filter paths (NULL-terminated) */
 	uint64_t *cgroup_ids;          /* their cgroup ids, resolved by the driver */
 	unsigned ncgroup_ids;

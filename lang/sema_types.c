@@ -428,6 +428,10 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 		return sema_settype(n, s->proto->prov->flags & PROV_USER ? &type_usym : &type_ksym);
 	}
 	case BV_CPID:
+		if (!s->p->cfg.cpid)
+			sema_warn(s, &n->loc, "No child command (`-c`); cpid is zero");
+		sema_make_int(n, (uint64_t)s->p->cfg.cpid, false);
+		return sema_settype(n, &type_u32);
 	case BV_PPID:
 	case BV_PCOMM:
 	case BV_COUNT_:

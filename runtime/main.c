@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "arena.h"
+#include "child.h"
 #include "codegen.h"
 #include "program.h"
 #include "rt.h"
@@ -498,6 +499,7 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	struct source src = { 0 };
 	struct diags d;
 	struct program p;
+	struct child child = { 0 };
 	void *elf = NULL;
 	size_t size = 0;
 	int rc = 1;
@@ -515,6 +517,12 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	p.tracefs = tfs ? tfs : tracefs_root() ? tracefs_root() : "/sys/kernel/tracing";
 	if (resolve_cgroups(c, &p))
 		return 1;
+	/* the command starts first, held before exec, so that `cpid` is a constant */
+	if (c->cmd && !c->dry_run && !c->emit_elf) {
+		if (child_start(&child, c->cmd))
+			return 1;
+		p.cfg.cpid = child.pid;
+	}
 
 	int err = program_compile_front(&p);
 	if (p.ast && (c->dump & D_AST))
@@ -553,10 +561,6 @@ static int compile_and_run(struct cli *c, struct arena *a)
 		rc = 0;
 		goto out;
 	}
-	if (c->cmd) {
-		fprintf(stderr, "ERROR: -c is not supported by ctrace yet; start the command and use -p PID\n");
-		goto out;
-	}
 	if (check_privileges())
 		goto out;
 
@@ -578,6 +582,8 @@ static int compile_and_run(struct cli *c, struct arena *a)
 		.dump_verifier = c->dump & D_VERIFIER,
 		.dry_run = c->dry_run,
 		.deadline = c->deadline,
+		.child = c->cmd ? &child : NULL,
+		.watch_pid = c->pid,
 	};
 	install_signals();
 	rc = rt_run(&p, elf, size, &ro);
@@ -585,6 +591,7 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	if (out != stdout)
 		fclose(out);
 out:
+	child_stop(&child);
 	free(elf);
 	if (!c->prog_text && src.text)
 		free((void *)src.text);

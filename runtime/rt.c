@@ -4,6 +4,7 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "arena.h"
+#include "child.h"
 #include "rt_maps.h"
 
 volatile sig_atomic_t rt_signalled;
@@ -290,11 +292,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* -c's command or -p's process has exited: tracing ends as after exit(). */
+static bool target_gone(struct rt *rt)
+{
+	if (rt->o->child && child_done(rt->o->child))
+		return true;
+	return rt->o->watch_pid > 0 && kill(rt->o->watch_pid, 0) && errno == ESRCH;
+}
+
 static void event_loop(struct rt *rt)
 {
 	double deadline = rt->o->deadline ? now_s() + rt->o->deadline : 0;
 
-	while (!rt->stop && !rt_signalled) {
+	while (!rt->stop && !rt_signalled && !target_gone(rt)) {
 		int n = ring_buffer__poll(rt->rb, 100);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "ERROR: reading events failed: %s\n", strerror(-n));
@@ -375,11 +385,15 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 	}
 	output_attached(rt.out, rt.nattached, o->quiet);
 	notify_attached();
+	if (o->child)
+		child_release(o->child);
 
-	if (!p->has_begin_end_only)
+	if (!p->has_begin_end_only || o->child)
 		event_loop(&rt);
 	/* stop: detach first so no new events arrive, print what is queued, run end */
 	detach_all(&rt);
+	if (o->child)
+		child_stop(o->child);
 	ring_buffer__consume(rt.rb);
 	rt.exiting = false;
 	run_special(&rt, "end");

@@ -18,6 +18,7 @@
 struct bpf_object;
 struct bpf_link;
 struct ring_buffer;
+struct child;
 
 struct rt_opts {
 	enum output_format format;
@@ -27,6 +28,8 @@ struct rt_opts {
 	bool dump_verifier;  /* -d verifier: every program's verifier log */
 	bool dry_run;        /* --dry-run: load and stop */
 	unsigned deadline;   /* --deadline seconds, 0: none */
+	struct child *child; /* -c: released once attached; tracing ends when it exits */
+	int watch_pid;       /* -p: tracing ends when this process exits */
 };
 
 struct rt {
