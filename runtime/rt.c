@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "child.h"
 #include "rt_maps.h"
+#include "symbols.h"
 
 volatile sig_atomic_t rt_signalled;
 
@@ -341,6 +342,7 @@ static void rt_free(struct rt *rt)
 	ring_buffer__free(rt->rb);
 	output_free(rt->out);
 	bpf_object__close(rt->obj);
+	symbolizer_free(rt->sym);
 	free(rt->links);
 	free(rt->libbpf_log);
 	log_rt = NULL;
@@ -356,6 +358,9 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 	libbpf_set_print(libbpf_print);
 	rt.ncpus = libbpf_num_possible_cpus();
 	rt.out = output_new(o->format, o->out, &p->res);
+	/* lookups are lazy: creating it loads nothing */
+	rt.sym = symbolizer_new();
+	output_set_symbolizer(rt.out, rt.sym);
 
 	err = load(&rt, elf, size);
 	if (!err)

@@ -42,6 +42,7 @@ struct rt {
 	unsigned nattached;  /* probes (targets) attached, for the banner */
 	struct ring_buffer *rb;
 	struct output *out;
+	struct symbolizer *sym;
 	int ncpus;
 	bool exiting;        /* exit() seen: discard further events until drained */
 	bool stop;           /* leave the event loop */
