@@ -347,9 +347,7 @@ struct json *json_get(const struct json *obj, const char *key)
 
 	if (!obj || obj->type != JSON_OBJ)
 		return NULL;
-	json_foreach (c, obj)
-		if (c->key && !strcmp(c->key, key))
-			return c;
+	json_foreach(c, obj) if (c->key && !strcmp(c->key, key)) return c;
 	return NULL;
 }
 
@@ -397,8 +395,7 @@ struct json *json_dup(const struct json *j)
 	d->boolean = j->boolean;
 	if (j->str)
 		d->str = xstrdup(j->str);
-	json_foreach (c, j)
-		json_add(d, c->key, json_dup(c));
+	json_foreach(c, j) json_add(d, c->key, json_dup(c));
 	return d;
 }
 
@@ -455,7 +452,8 @@ static void write_value(struct buf *out, const struct json *j, int indent, int l
 		break;
 	}
 	buf_adds(out, j->type == JSON_OBJ ? "{" : "[");
-	json_foreach (c, j) {
+	json_foreach(c, j)
+	{
 		newline(out, indent, level + 1);
 		if (j->type == JSON_OBJ) {
 			json_write_str(out, c->key ? c->key : "");
@@ -479,8 +477,8 @@ void json_write(struct buf *out, const struct json *j, int indent)
 
 static bool yaml_reserved(const char *s)
 {
-	static const char *const words[] = {"true", "false", "yes", "no",   "on", "off",
-					    "y",    "n",     "null", "~",    NULL};
+	static const char *const words[] = {"true", "false", "yes",  "no", "on", "off",
+					    "y",    "n",     "null", "~",  NULL};
 
 	for (int i = 0; words[i]; i++)
 		if (!strcasecmp(s, words[i]))
@@ -571,7 +569,8 @@ static void yaml_members(struct buf *out, const struct json *j, int indent, bool
 {
 	const struct json *c;
 
-	json_foreach (c, j) {
+	json_foreach(c, j)
+	{
 		if (!first_inline || c != j->child)
 			yaml_pad(out, indent);
 		if (yaml_plain(c->key ? c->key : ""))
@@ -595,7 +594,8 @@ static void yaml_items(struct buf *out, const struct json *j, int indent)
 {
 	const struct json *c;
 
-	json_foreach (c, j) {
+	json_foreach(c, j)
+	{
 		yaml_pad(out, indent);
 		buf_adds(out, "- ");
 		if (yaml_inline(c)) {

@@ -11,23 +11,19 @@
 #define KT_MANAGED "app.kubernetes.io/managed-by=kubectl-trace"
 
 static const char usage[] =
-	"usage: kubectl trace COMMAND [flags]\n"
-	"  run TARGET (-e PROGRAM | -f FILE) [-a]   start a trace (see run --help)\n"
-	"  get [ID|NAME] [-A]                      list traces\n"
-	"  attach ID|NAME                          follow a trace; Ctrl-C stops it and prints maps\n"
-	"  logs ID|NAME [-f] [--raw]               print a trace's output\n"
-	"  delete ID|NAME | --all [-A]             delete traces\n"
-	"  version                                 print the client and image versions\n";
+    "usage: kubectl trace COMMAND [flags]\n"
+    "  run TARGET (-e PROGRAM | -f FILE) [-a]   start a trace (see run --help)\n"
+    "  get [ID|NAME] [-A]                      list traces\n"
+    "  attach ID|NAME                          follow a trace; Ctrl-C stops it and prints maps\n"
+    "  logs ID|NAME [-f] [--raw]               print a trace's output\n"
+    "  delete ID|NAME | --all [-A]             delete traces\n"
+    "  version                                 print the client and image versions\n";
 
 enum { O_FOLLOW = 1, O_RAW, O_ALL, O_HELP, O_TIMEOUT };
 
 static const struct opt common_tab[] = {
-	{"follow", 'f', false, O_FOLLOW},
-	{"raw", 0, false, O_RAW},
-	{"all", 0, false, O_ALL},
-	{"timeout", 0, true, O_TIMEOUT},
-	{"help", 'h', false, O_HELP},
-	{NULL, 0, false, 0},
+    {"follow", 'f', false, O_FOLLOW}, {"raw", 0, false, O_RAW},	    {"all", 0, false, O_ALL},
+    {"timeout", 0, true, O_TIMEOUT},  {"help", 'h', false, O_HELP}, {NULL, 0, false, 0},
 };
 
 struct common {
@@ -132,8 +128,8 @@ int cmd_logs(struct kube *k, int argc, char **argv)
 
 int trace_delete(const struct kube *k, const char *selector, bool all_ns, bool quiet)
 {
-	const char *args[16] = {"delete", "jobs,configmaps,pods", "-l", selector,
-				"--ignore-not-found", "--timeout=120s"};
+	const char *args[16] = {"delete", "jobs,configmaps,pods", "-l",
+				selector, "--ignore-not-found",	  "--timeout=120s"};
 	struct kube kk = *k;
 	struct buf out = {0}, err = {0};
 	int i = 6, rc;
@@ -192,7 +188,8 @@ static const char *job_status(const struct json *job)
 {
 	struct json *c;
 
-	json_foreach (c, json_path(job, "status.conditions")) {
+	json_foreach(c, json_path(job, "status.conditions"))
+	{
 		if (strcmp(json_str(c, "status") ?: "", "True"))
 			continue;
 		if (!strcmp(json_str(c, "type") ?: "", "Failed"))
@@ -227,7 +224,8 @@ static void print_rows(const struct json *jobs)
 	struct json *j;
 	int n = 0;
 
-	json_foreach (j, json_get(jobs, "items")) {
+	json_foreach(j, json_get(jobs, "items"))
+	{
 		struct json *l = json_get(json_path(j, "metadata.labels"), KT_LABEL_NAME);
 		int i;
 

@@ -38,7 +38,7 @@ static void add_args(struct json *c, const struct run_opts *o, const struct node
 
 		json_add_str(args, NULL, "--target");
 		json_add(args, NULL, json_new(JSON_STR))->str =
-			xasprintf("%s/%s/%s=%s", t->ns, t->pod, t->container, t->container_id);
+		    xasprintf("%s/%s/%s=%s", t->ns, t->pod, t->container, t->container_id);
 	}
 	if (o->no_filter)
 		json_add_str(args, NULL, "--no-filter");
@@ -202,7 +202,8 @@ struct json *manifest_configmap(const struct kube *k, const struct run_opts *o, 
 	/* Owned by every Job of the trace: it goes when the last of them goes. */
 	if (owners) {
 		refs = json_add_arr(meta, "ownerReferences");
-		json_foreach (job, owners) {
+		json_foreach(job, owners)
+		{
 			struct json *r = json_add_obj(refs, NULL);
 
 			json_add_str(r, "apiVersion", "batch/v1");

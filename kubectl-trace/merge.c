@@ -16,7 +16,7 @@ struct mmap {
 	char *name;
 	char *type; /* the record type: map, hist or stats */
 	enum agg agg;
-	struct json *value; /* merged value: a number, {key: number}, a bucket list... */
+	struct json *value;    /* merged value: a number, {key: number}, a bucket list... */
 	struct json *per_node; /* unmergeable maps: {node: value} */
 	int nodes;
 };
@@ -55,8 +55,8 @@ static enum agg program_agg(const char *prog, const char *name)
 	static const struct {
 		const char *fn;
 		enum agg agg;
-	} fns[] = {{"count", AGG_ADD}, {"sum", AGG_ADD},   {"min", AGG_MIN},
-		   {"max", AGG_MAX},   {"avg", AGG_AVG},   {"stats", AGG_STATS},
+	} fns[] = {{"count", AGG_ADD}, {"sum", AGG_ADD},     {"min", AGG_MIN},
+		   {"max", AGG_MAX},   {"avg", AGG_AVG},     {"stats", AGG_STATS},
 		   {"hist", AGG_HIST}, {"lhist", AGG_LHIST}, {NULL, 0}};
 	size_t n = strlen(name);
 
@@ -203,12 +203,11 @@ static void merge_buckets(struct json *a, const struct json *b, enum agg agg)
 {
 	const struct json *bb;
 
-	json_foreach (bb, b) {
+	json_foreach(bb, b)
+	{
 		struct json *c, **pp;
 
-		json_foreach (c, a)
-			if (same_bucket(c, bb))
-				break;
+		json_foreach(c, a) if (same_bucket(c, bb)) break;
 		if (c) {
 			combine_num(json_get(c, "count"), json_get(bb, "count"), AGG_ADD, 1);
 			continue;
@@ -256,7 +255,8 @@ static void merge_keyed(struct json *a, const struct json *b, enum agg agg, int 
 {
 	const struct json *c;
 
-	json_foreach (c, b) {
+	json_foreach(c, b)
+	{
 		struct json *d = json_get(a, c->key);
 
 		if (d)
@@ -271,7 +271,8 @@ void merge_add(struct merge *m, const struct json *rec, const char *node)
 	const char *type = json_str(rec, "type");
 	const struct json *c;
 
-	json_foreach (c, json_get(rec, "data")) {
+	json_foreach(c, json_get(rec, "data"))
+	{
 		struct mmap *x = find_map(m, c->key, type);
 
 		json_add(x->per_node, node, json_dup(c));
@@ -338,10 +339,10 @@ static void print_hist(FILE *out, const struct json *arr, enum agg agg)
 	const struct json *b;
 	double max = 0;
 
-	json_foreach (b, arr)
-		if (json_double(json_get(b, "count")) > max)
-			max = json_double(json_get(b, "count"));
-	json_foreach (b, arr) {
+	json_foreach(b, arr) if (json_double(json_get(b, "count")) > max) max =
+	    json_double(json_get(b, "count"));
+	json_foreach(b, arr)
+	{
 		double c = json_double(json_get(b, "count"));
 		int bar = max ? (int)(c * 52 / max) : 0;
 		char label[80], bars[53];
@@ -375,7 +376,8 @@ static void print_value(FILE *out, const struct json *v, const struct mmap *x)
 static int cmp_entry(const void *pa, const void *pb)
 {
 	const struct json *a = *(struct json *const *)pa, *b = *(struct json *const *)pb;
-	double x = a->type == JSON_NUM ? json_double(a) : 0, y = b->type == JSON_NUM ? json_double(b) : 0;
+	double x = a->type == JSON_NUM ? json_double(a) : 0,
+	       y = b->type == JSON_NUM ? json_double(b) : 0;
 
 	if (x != y)
 		return x < y ? -1 : 1;
@@ -394,8 +396,7 @@ static void print_one(FILE *out, const char *name, const struct json *v, const s
 		return;
 	}
 	ents = xcalloc(v->count, sizeof(*ents));
-	json_foreach (c, v)
-		ents[n++] = c;
+	json_foreach(c, v) ents[n++] = c;
 	qsort(ents, n, sizeof(*ents), cmp_entry);
 	for (int i = 0; i < n; i++) {
 		print_key(out, name, ents[i]->key);
@@ -418,7 +419,8 @@ void merge_print(struct merge *m, FILE *out)
 
 		/* A plain assignment has no meaning summed across nodes: show each node's. */
 		if (x->agg == AGG_UNKNOWN && x->nodes > 1) {
-			json_foreach (c, x->per_node) {
+			json_foreach(c, x->per_node)
+			{
 				fprintf(out, "[%s] ", c->key);
 				print_one(out, x->name, c, x);
 			}

@@ -12,44 +12,62 @@
 #include "trace.h"
 
 enum {
-	R_EVAL = 1, R_FILE, R_ATTACH, R_CONTAINER, R_SELECTOR, R_DEADLINE, R_SA, R_IMAGE,
-	R_PULL_POLICY, R_PULL_SECRET, R_PRIVILEGED, R_PATCH, R_PATCH_TYPE, R_DRY_RUN,
-	R_OUTPUT, R_NO_FILTER, R_UNSAFE, R_CTRACE_ARG, R_B, R_TIMEOUT, R_HELP,
+	R_EVAL = 1,
+	R_FILE,
+	R_ATTACH,
+	R_CONTAINER,
+	R_SELECTOR,
+	R_DEADLINE,
+	R_SA,
+	R_IMAGE,
+	R_PULL_POLICY,
+	R_PULL_SECRET,
+	R_PRIVILEGED,
+	R_PATCH,
+	R_PATCH_TYPE,
+	R_DRY_RUN,
+	R_OUTPUT,
+	R_NO_FILTER,
+	R_UNSAFE,
+	R_CTRACE_ARG,
+	R_B,
+	R_TIMEOUT,
+	R_HELP,
 };
 
 static const struct opt run_opts_tab[] = {
-	{"eval", 'e', true, R_EVAL},
-	{"filename", 'f', true, R_FILE},
-	{"attach", 'a', false, R_ATTACH},
-	{"container", 'c', true, R_CONTAINER},
-	{"selector", 'l', true, R_SELECTOR},
-	{"deadline", 0, true, R_DEADLINE},
-	{"serviceaccount", 0, true, R_SA},
-	{"imagename", 0, true, R_IMAGE},
-	{"image-pull-policy", 0, true, R_PULL_POLICY},
-	{"image-pull-secret", 0, true, R_PULL_SECRET},
-	{"privileged", 0, false, R_PRIVILEGED},
-	{"patch", 0, true, R_PATCH},
-	{"patch-type", 0, true, R_PATCH_TYPE},
-	{"dry-run", 0, false, R_DRY_RUN},
-	{"output", 'o', true, R_OUTPUT},
-	{"no-filter", 0, false, R_NO_FILTER},
-	{"unsafe", 0, false, R_UNSAFE},
-	{"ctrace-arg", 0, true, R_CTRACE_ARG},
-	{NULL, 'B', true, R_B},
-	{"timeout", 0, true, R_TIMEOUT},
-	{"help", 'h', false, R_HELP},
-	{NULL, 0, false, 0},
+    {"eval", 'e', true, R_EVAL},
+    {"filename", 'f', true, R_FILE},
+    {"attach", 'a', false, R_ATTACH},
+    {"container", 'c', true, R_CONTAINER},
+    {"selector", 'l', true, R_SELECTOR},
+    {"deadline", 0, true, R_DEADLINE},
+    {"serviceaccount", 0, true, R_SA},
+    {"imagename", 0, true, R_IMAGE},
+    {"image-pull-policy", 0, true, R_PULL_POLICY},
+    {"image-pull-secret", 0, true, R_PULL_SECRET},
+    {"privileged", 0, false, R_PRIVILEGED},
+    {"patch", 0, true, R_PATCH},
+    {"patch-type", 0, true, R_PATCH_TYPE},
+    {"dry-run", 0, false, R_DRY_RUN},
+    {"output", 'o', true, R_OUTPUT},
+    {"no-filter", 0, false, R_NO_FILTER},
+    {"unsafe", 0, false, R_UNSAFE},
+    {"ctrace-arg", 0, true, R_CTRACE_ARG},
+    {NULL, 'B', true, R_B},
+    {"timeout", 0, true, R_TIMEOUT},
+    {"help", 'h', false, R_HELP},
+    {NULL, 0, false, 0},
 };
 
 static const char run_usage[] =
-	"usage: kubectl trace run TARGET (-e PROGRAM | -f FILE) [-a] [-c CONTAINER] [flags]\n"
-	"       kubectl trace run -l SELECTOR [-A] (-e PROGRAM | -f FILE) [-a] [flags]\n"
-	"TARGET: node/NAME, NAME (a node), pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME\n"
-	"flags: --deadline SECONDS (3600), --serviceaccount, --imagename, --image-pull-policy,\n"
-	"       --image-pull-secret, --privileged, --patch FILE --patch-type json|merge|strategic,\n"
-	"       --no-filter, --unsafe, -B MODE, --ctrace-arg ARG, --timeout SECONDS (300),\n"
-	"       --dry-run [-o yaml|json], -n NAMESPACE, --context, --kubeconfig\n";
+    "usage: kubectl trace run TARGET (-e PROGRAM | -f FILE) [-a] [-c CONTAINER] [flags]\n"
+    "       kubectl trace run -l SELECTOR [-A] (-e PROGRAM | -f FILE) [-a] [flags]\n"
+    "TARGET: node/NAME, NAME (a node), pod/NAME, deploy/NAME, sts/NAME, ds/NAME, job/NAME\n"
+    "flags: --deadline SECONDS (3600), --serviceaccount, --imagename, --image-pull-policy,\n"
+    "       --image-pull-secret, --privileged, --patch FILE --patch-type json|merge|strategic,\n"
+    "       --no-filter, --unsafe, -B MODE, --ctrace-arg ARG, --timeout SECONDS (300),\n"
+    "       --dry-run [-o yaml|json], -n NAMESPACE, --context, --kubeconfig\n";
 
 static int add_ctrace_arg(struct run_opts *o, const char *a)
 {
@@ -77,27 +95,64 @@ static int parse_long(const char *flag, const char *v, long *out)
 static int set_flag(struct run_opts *o, int id, const char *v)
 {
 	switch (id) {
-	case R_EVAL: o->program = xstrdup(v); break;
-	case R_FILE: o->program_file = v; break;
-	case R_ATTACH: o->attach = true; break;
-	case R_CONTAINER: o->container = v; break;
-	case R_SELECTOR: o->selector = v; break;
-	case R_DEADLINE: return parse_long("--deadline", v, &o->deadline);
-	case R_TIMEOUT: return parse_long("--timeout", v, &o->timeout);
-	case R_SA: o->serviceaccount = v; break;
-	case R_IMAGE: o->imagename = v; break;
-	case R_PULL_POLICY: o->pull_policy = v; break;
-	case R_PULL_SECRET: o->pull_secret = v; break;
-	case R_PRIVILEGED: o->privileged = true; break;
-	case R_PATCH: o->patch = v; break;
-	case R_PATCH_TYPE: o->patch_type = v; break;
-	case R_DRY_RUN: o->dry_run = true; break;
-	case R_OUTPUT: o->output = v; break;
-	case R_NO_FILTER: o->no_filter = true; break;
-	case R_UNSAFE: return add_ctrace_arg(o, "--unsafe");
-	case R_CTRACE_ARG: return add_ctrace_arg(o, v);
-	case R_B: return add_ctrace_arg(o, "-B") ?: add_ctrace_arg(o, v);
-	default: fputs(run_usage, stdout); exit(0);
+	case R_EVAL:
+		o->program = xstrdup(v);
+		break;
+	case R_FILE:
+		o->program_file = v;
+		break;
+	case R_ATTACH:
+		o->attach = true;
+		break;
+	case R_CONTAINER:
+		o->container = v;
+		break;
+	case R_SELECTOR:
+		o->selector = v;
+		break;
+	case R_DEADLINE:
+		return parse_long("--deadline", v, &o->deadline);
+	case R_TIMEOUT:
+		return parse_long("--timeout", v, &o->timeout);
+	case R_SA:
+		o->serviceaccount = v;
+		break;
+	case R_IMAGE:
+		o->imagename = v;
+		break;
+	case R_PULL_POLICY:
+		o->pull_policy = v;
+		break;
+	case R_PULL_SECRET:
+		o->pull_secret = v;
+		break;
+	case R_PRIVILEGED:
+		o->privileged = true;
+		break;
+	case R_PATCH:
+		o->patch = v;
+		break;
+	case R_PATCH_TYPE:
+		o->patch_type = v;
+		break;
+	case R_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case R_OUTPUT:
+		o->output = v;
+		break;
+	case R_NO_FILTER:
+		o->no_filter = true;
+		break;
+	case R_UNSAFE:
+		return add_ctrace_arg(o, "--unsafe");
+	case R_CTRACE_ARG:
+		return add_ctrace_arg(o, v);
+	case R_B:
+		return add_ctrace_arg(o, "-B") ?: add_ctrace_arg(o, v);
+	default:
+		fputs(run_usage, stdout);
+		exit(0);
 	}
 	return 0;
 }
@@ -151,7 +206,8 @@ static int check_args(struct run_opts *o)
 		kt_err("--patch-type must be json, merge or strategic");
 		return -1;
 	}
-	if (o->output && (!o->dry_run || (strcmp(o->output, "yaml") && strcmp(o->output, "json")))) {
+	if (o->output &&
+	    (!o->dry_run || (strcmp(o->output, "yaml") && strcmp(o->output, "json")))) {
 		kt_err("-o yaml|json goes with --dry-run");
 		return -1;
 	}
@@ -195,8 +251,8 @@ static char *new_id(void)
 static struct json *apply_patch(const struct kube *k, const struct run_opts *o, struct json *job)
 {
 	char *pf = xasprintf("--patch-file=%s", o->patch);
-	const char *args[] = {"patch", "--local", "-f", "-", "--type", o->patch_type, pf, "-o",
-			      "json", NULL};
+	const char *args[] = {"patch",	     "--local", "-f", "-",    "--type",
+			      o->patch_type, pf,	"-o", "json", NULL};
 	struct buf in = {0}, out = {0}, err = {0};
 	struct json *res = NULL;
 
@@ -226,14 +282,14 @@ static void print_dry_run(const struct run_opts *o, struct json *jobs, struct js
 		json_add_str(list, "apiVersion", "v1");
 		json_add_str(list, "kind", "List");
 		json_add(json_add_arr(list, "items"), NULL, json_dup(cm));
-		json_foreach (j, jobs)
-			json_add(json_get(list, "items"), NULL, json_dup(j));
+		json_foreach(j, jobs) json_add(json_get(list, "items"), NULL, json_dup(j));
 		json_write(&out, list, 4);
 		buf_adds(&out, "\n");
 		json_free(list);
 	} else {
 		json_write_yaml(&out, cm);
-		json_foreach (j, jobs) {
+		json_foreach(j, jobs)
+		{
 			buf_adds(&out, "---\n");
 			json_write_yaml(&out, j);
 		}
@@ -266,7 +322,8 @@ static int create_all(const struct kube *k, const struct run_opts *o, const char
 	struct json *created = json_arr(), *j, *cm, *res;
 	int rc = -1;
 
-	json_foreach (j, jobs) {
+	json_foreach(j, jobs)
+	{
 		res = create(k, j);
 		if (!res)
 			goto out;
@@ -312,8 +369,11 @@ static void defaults(struct run_opts *o)
 static int start(struct kube *k, struct run_opts *o, const char *id, const char *name,
 		 struct json *jobs)
 {
-	struct stream_opts so = {.program = o->program, .follow = true, .timeout = o->timeout,
-				 .interactive = true, .for_run = true};
+	struct stream_opts so = {.program = o->program,
+				 .follow = true,
+				 .timeout = o->timeout,
+				 .interactive = true,
+				 .for_run = true};
 	char *sel = xasprintf(KT_LABEL_ID "=%s", id);
 	int rc;
 

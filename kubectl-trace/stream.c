@@ -17,8 +17,8 @@ struct tracer {
 	char *pod, *ns, *node;
 	pid_t pid; /* kubectl logs */
 	int fd;
-	struct buf in;	  /* bytes not yet split into lines */
-	struct buf line;  /* printf text not yet ended by a newline */
+	struct buf in;	 /* bytes not yet split into lines */
+	struct buf line; /* printf text not yet ended by a newline */
 	bool attached, done;
 };
 
@@ -55,15 +55,22 @@ static char *job_events(const struct kube *k, const struct json *job)
 {
 	char *fs = xasprintf("involvedObject.kind=Job,involvedObject.name=%s",
 			     json_str(job, "metadata.name"));
-	const char *args[] = {"get", "events", "-o", "json", "-n", json_str(job, "metadata.namespace"),
-			      "--field-selector", fs, NULL};
+	const char *args[] = {"get",
+			      "events",
+			      "-o",
+			      "json",
+			      "-n",
+			      json_str(job, "metadata.namespace"),
+			      "--field-selector",
+			      fs,
+			      NULL};
 	struct buf err = {0}, msg = {0};
 	struct json *list = kube_get_json(k, args, &err), *ev;
 
-	json_foreach (ev, json_get(list, "items"))
-		if (json_str(ev, "type") && !strcmp(json_str(ev, "type"), "Warning"))
-			buf_printf(&msg, "%s%s: %s", msg.len ? "; " : "", json_str(ev, "reason") ?: "",
-				   json_str(ev, "message") ?: "");
+	json_foreach(ev, json_get(list, "items")) if (json_str(ev, "type") &&
+						      !strcmp(json_str(ev, "type"), "Warning"))
+	    buf_printf(&msg, "%s%s: %s", msg.len ? "; " : "", json_str(ev, "reason") ?: "",
+		       json_str(ev, "message") ?: "");
 	json_free(list);
 	buf_free(&err);
 	free(fs);
@@ -86,16 +93,23 @@ static char *pending_reason(const struct json *pod)
 {
 	struct json *c;
 
-	json_foreach (c, json_path(pod, "status.containerStatuses")) {
+	json_foreach(c, json_path(pod, "status.containerStatuses"))
+	{
 		const char *r = json_str(c, "state.waiting.reason");
 
 		if (r)
-			return xasprintf("%s%s%s", r, json_str(c, "state.waiting.message") ? ": " : "",
+			return xasprintf("%s%s%s", r,
+					 json_str(c, "state.waiting.message") ? ": " : "",
 					 json_str(c, "state.waiting.message") ?: "");
 	}
-	json_foreach (c, json_path(pod, "status.conditions"))
-		if (!strcmp(json_str(c, "status") ?: "", "False") && json_str(c, "message"))
-			return xasprintf("%s", json_str(c, "message"));
+	json_foreach(
+	    c, json_path(
+		   pod,
+		   "status.conditions")) if (!strcmp(json_str(c, "status") ?: "", "False") &&
+					     json_str(
+						 c, "message")) return xasprintf("%s",
+										 json_str(
+										     c, "message"));
 	return xstrdup("Pending");
 }
 
@@ -103,7 +117,8 @@ static struct json *pod_of_job(const struct json *pods, const char *job)
 {
 	struct json *p;
 
-	json_foreach (p, json_get(pods, "items")) {
+	json_foreach(p, json_get(pods, "items"))
+	{
 		struct json *l = json_get(json_path(p, "metadata.labels"), "job-name");
 
 		if (l && l->type == JSON_STR && !strcmp(l->str, job))
@@ -119,7 +134,8 @@ static int check_started(const struct kube *k, const struct json *jobs, const st
 	struct json *job;
 	int ready = 1;
 
-	json_foreach (job, json_get(jobs, "items")) {
+	json_foreach(job, json_get(jobs, "items"))
+	{
 		const char *name = json_str(job, "metadata.name");
 		const char *node = json_str(job, "spec.template.spec.nodeName") ?: "?";
 		struct json *pod = pod_of_job(pods, name);
@@ -134,8 +150,9 @@ static int check_started(const struct kube *k, const struct json *jobs, const st
 				free(why);
 				return -1;
 			}
-			buf_printf(status, "node %s: waiting for the tracer pod to be created%s%s\n",
-				   node, why ? ": " : "", why ? why : "");
+			buf_printf(status,
+				   "node %s: waiting for the tracer pod to be created%s%s\n", node,
+				   why ? ": " : "", why ? why : "");
 			free(why);
 			ready = 0;
 			continue;
@@ -311,8 +328,14 @@ static void read_tracer(struct ctx *c, struct tracer *t)
 static void stop_tracers(const struct kube *k, struct tracer *ts, int n)
 {
 	for (int i = 0; i < n; i++) {
-		const char *args[] = {"delete", "pod", ts[i].pod, "-n", ts[i].ns, "--wait=false",
-				      "--ignore-not-found", NULL};
+		const char *args[] = {"delete",
+				      "pod",
+				      ts[i].pod,
+				      "-n",
+				      ts[i].ns,
+				      "--wait=false",
+				      "--ignore-not-found",
+				      NULL};
 		struct buf err = {0};
 
 		if (kube_run(k, args, NULL, NULL, &err))
@@ -338,8 +361,9 @@ static void pump_tracers(const struct kube *k, struct ctx *c, struct tracer *ts,
 		if (interrupts != seen) {
 			seen = interrupts;
 			if (seen == 1 && c->so->follow) {
-				fprintf(stderr, "kubectl-trace: stopping %d tracer%s, waiting for the "
-						"final maps (Ctrl-C again to stop waiting)\n",
+				fprintf(stderr,
+					"kubectl-trace: stopping %d tracer%s, waiting for the "
+					"final maps (Ctrl-C again to stop waiting)\n",
 					n, n == 1 ? "" : "s");
 				stop_tracers(k, ts, n);
 			} else {
@@ -392,8 +416,10 @@ static int tracer_status(const struct kube *k, const struct stream_opts *so, str
 	struct json *pods = get_list(k, "pods", so->selector), *p, *cs;
 	int rc = 0;
 
-	json_foreach (p, json_get(pods, "items")) {
-		json_foreach (cs, json_path(p, "status.containerStatuses")) {
+	json_foreach(p, json_get(pods, "items"))
+	{
+		json_foreach(cs, json_path(p, "status.containerStatuses"))
+		{
 			long long code = json_int(cs, "state.terminated.exitCode", 0);
 
 			if (!code)
@@ -420,7 +446,8 @@ static struct tracer *tracers_of(const struct json *pods, int *n)
 
 	*n = json_get(pods, "items")->count;
 	ts = xcalloc(*n, sizeof(*ts));
-	json_foreach (p, json_get(pods, "items")) {
+	json_foreach(p, json_get(pods, "items"))
+	{
 		ts[i].pod = xstrdup(json_str(p, "metadata.name"));
 		ts[i].ns = xstrdup(json_str(p, "metadata.namespace"));
 		ts[i].node = xstrdup(json_str(p, "spec.nodeName") ?: "?");

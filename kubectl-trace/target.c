@@ -15,27 +15,27 @@ struct kind_name {
 };
 
 static const struct kind_name kinds[] = {
-	{"node", K_NODE, "nodes"},
-	{"nodes", K_NODE, "nodes"},
-	{"no", K_NODE, "nodes"},
-	{"pod", K_POD, "pods"},
-	{"pods", K_POD, "pods"},
-	{"po", K_POD, "pods"},
-	{"deploy", K_WORKLOAD, "deployments.apps"},
-	{"deployment", K_WORKLOAD, "deployments.apps"},
-	{"deployments", K_WORKLOAD, "deployments.apps"},
-	{"sts", K_WORKLOAD, "statefulsets.apps"},
-	{"statefulset", K_WORKLOAD, "statefulsets.apps"},
-	{"statefulsets", K_WORKLOAD, "statefulsets.apps"},
-	{"ds", K_WORKLOAD, "daemonsets.apps"},
-	{"daemonset", K_WORKLOAD, "daemonsets.apps"},
-	{"daemonsets", K_WORKLOAD, "daemonsets.apps"},
-	{"rs", K_WORKLOAD, "replicasets.apps"},
-	{"replicaset", K_WORKLOAD, "replicasets.apps"},
-	{"replicasets", K_WORKLOAD, "replicasets.apps"},
-	{"job", K_WORKLOAD, "jobs.batch"},
-	{"jobs", K_WORKLOAD, "jobs.batch"},
-	{NULL, 0, NULL},
+    {"node", K_NODE, "nodes"},
+    {"nodes", K_NODE, "nodes"},
+    {"no", K_NODE, "nodes"},
+    {"pod", K_POD, "pods"},
+    {"pods", K_POD, "pods"},
+    {"po", K_POD, "pods"},
+    {"deploy", K_WORKLOAD, "deployments.apps"},
+    {"deployment", K_WORKLOAD, "deployments.apps"},
+    {"deployments", K_WORKLOAD, "deployments.apps"},
+    {"sts", K_WORKLOAD, "statefulsets.apps"},
+    {"statefulset", K_WORKLOAD, "statefulsets.apps"},
+    {"statefulsets", K_WORKLOAD, "statefulsets.apps"},
+    {"ds", K_WORKLOAD, "daemonsets.apps"},
+    {"daemonset", K_WORKLOAD, "daemonsets.apps"},
+    {"daemonsets", K_WORKLOAD, "daemonsets.apps"},
+    {"rs", K_WORKLOAD, "replicasets.apps"},
+    {"replicaset", K_WORKLOAD, "replicasets.apps"},
+    {"replicasets", K_WORKLOAD, "replicasets.apps"},
+    {"job", K_WORKLOAD, "jobs.batch"},
+    {"jobs", K_WORKLOAD, "jobs.batch"},
+    {NULL, 0, NULL},
 };
 
 static struct node_plan *plan_for(struct node_plan **plans, int *n, const char *node)
@@ -58,7 +58,8 @@ static struct json *find_named(const struct json *arr, const char *name)
 {
 	struct json *c;
 
-	json_foreach (c, arr) {
+	json_foreach(c, arr)
+	{
 		const char *n = json_str(c, "name");
 
 		if (n && !strcmp(n, name))
@@ -77,25 +78,27 @@ static const char *pick_container(const struct json *pod, const char *want)
 	struct buf names = {0};
 
 	if (want) {
-		if (find_named(containers, want) || find_named(json_get(spec, "initContainers"), want) ||
+		if (find_named(containers, want) ||
+		    find_named(json_get(spec, "initContainers"), want) ||
 		    find_named(json_get(spec, "ephemeralContainers"), want))
 			return want;
-		json_foreach (c, containers)
-			buf_printf(&names, "%s%s", names.len ? ", " : "", json_str(c, "name"));
+		json_foreach(c, containers)
+		    buf_printf(&names, "%s%s", names.len ? ", " : "", json_str(c, "name"));
 		kt_err("pod %s has no container \"%s\" (its containers: %s)", pname, want,
 		       names.p ? names.p : "none");
 		buf_free(&names);
 		return NULL;
 	}
 	/* json_path splits on dots, so this annotation key is looked up directly. */
-	d = json_get(json_path(pod, "metadata.annotations"), "kubectl.kubernetes.io/default-container");
+	d = json_get(json_path(pod, "metadata.annotations"),
+		     "kubectl.kubernetes.io/default-container");
 	dflt = d && d->type == JSON_STR ? d->str : NULL;
 	if (dflt)
 		return dflt;
 	if (containers && containers->count == 1)
 		return json_str(containers->child, "name");
-	json_foreach (c, containers)
-		buf_printf(&names, "%s%s", names.len ? ", " : "", json_str(c, "name"));
+	json_foreach(c, containers)
+	    buf_printf(&names, "%s%s", names.len ? ", " : "", json_str(c, "name"));
 	kt_err("pod %s has several containers (%s): choose one with -c", pname, names.p);
 	buf_free(&names);
 	return NULL;
@@ -156,9 +159,7 @@ static int add_pod_list(const struct json *list, const struct run_opts *o, const
 {
 	struct json *pod;
 
-	json_foreach (pod, json_get(list, "items"))
-		if (add_pod(pod, o, false, plans, n))
-			return -1;
+	json_foreach(pod, json_get(list, "items")) if (add_pod(pod, o, false, plans, n)) return -1;
 	if (!*n) {
 		kt_err("no running pods match %s", what);
 		return -1;
@@ -172,9 +173,10 @@ static char *selector_string(const struct json *sel)
 	struct buf b = {0};
 	struct json *c, *v;
 
-	json_foreach (c, json_get(sel, "matchLabels"))
-		buf_printf(&b, "%s%s=%s", b.len ? "," : "", c->key, c->str);
-	json_foreach (c, json_get(sel, "matchExpressions")) {
+	json_foreach(c, json_get(sel, "matchLabels"))
+	    buf_printf(&b, "%s%s=%s", b.len ? "," : "", c->key, c->str);
+	json_foreach(c, json_get(sel, "matchExpressions"))
+	{
 		const char *key = json_str(c, "key"), *op = json_str(c, "operator");
 		const char *sep = "";
 
@@ -185,7 +187,8 @@ static char *selector_string(const struct json *sel)
 			continue;
 		}
 		buf_printf(&b, "%s %s (", key, !strcmp(op, "In") ? "in" : "notin");
-		json_foreach (v, json_get(c, "values")) {
+		json_foreach(v, json_get(c, "values"))
+		{
 			buf_printf(&b, "%s%s", sep, v->str);
 			sep = ",";
 		}

@@ -44,7 +44,8 @@ static bool line_has_id(const char *line, const char *id, size_t idlen)
 		char before = p == line ? '/' : p[-1];
 		char after = p[idlen];
 
-		if (strchr("/-_:", before) && (after == '\0' || after == '\n' || strchr("/.", after)))
+		if (strchr("/-_:", before) &&
+		    (after == '\0' || after == '\n' || strchr("/.", after)))
 			return true;
 	}
 	return false;

@@ -7,9 +7,9 @@
 #include <sys/types.h>
 
 struct resolved {
-	pid_t pid;	    /* host PID of the container's main process */
+	pid_t pid;	   /* host PID of the container's main process */
 	char cgroup[4096]; /* its cgroup v2 path ("0::" line), "" on a v1-only host */
-	int nprocs;	    /* processes found in the container */
+	int nprocs;	   /* processes found in the container */
 };
 
 /* The bare ID: any "runtime://" prefix removed. */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /* runner.c - ctrace-runner: resolve target containers on this node, then exec ctrace. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +31,9 @@ struct opts {
 };
 
 static const char usage[] =
-	"usage: ctrace-runner --program FILE [--deadline SECONDS] [--node NAME]\n"
-	"                     [--target NS/POD/CONTAINER=RUNTIME://ID]... [--no-filter]\n"
-	"                     [--ctrace PATH] [--proc DIR] [--dry-run] [-- CTRACE-ARGS...]\n";
+    "usage: ctrace-runner --program FILE [--deadline SECONDS] [--node NAME]\n"
+    "                     [--target NS/POD/CONTAINER=RUNTIME://ID]... [--no-filter]\n"
+    "                     [--ctrace PATH] [--proc DIR] [--dry-run] [-- CTRACE-ARGS...]\n";
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -115,7 +115,8 @@ static void resolve_all(struct opts *o)
 		if (rc)
 			die("container %s (%s) runs no process on %s: has it exited or restarted?",
 			    t->name, resolve_bare_id(t->id), node);
-		fprintf(stderr, "ctrace-runner: %s is PID %d on %s\n", t->name, (int)t->r.pid, node);
+		fprintf(stderr, "ctrace-runner: %s is PID %d on %s\n", t->name, (int)t->r.pid,
+			node);
 		if (o->no_filter)
 			continue;
 		if (resolve_cgroup_dir(o->mountinfo, t->r.cgroup, t->id, t->dir, sizeof(t->dir)))
@@ -135,10 +136,12 @@ static char *substitute(const struct opts *o, const char *prog)
 	if (!strstr(prog, var))
 		return xstrdup(prog);
 	if (!o->ntargets)
-		die("the program uses $container_pid, but the trace targets a node, not a container");
+		die("the program uses $container_pid, but the trace targets a node, not a "
+		    "container");
 	if (o->ntargets > 1)
-		fprintf(stderr, "ctrace-runner: %d target containers on this node: $container_pid is "
-				"%s's; probes still fire for all of them\n",
+		fprintf(stderr,
+			"ctrace-runner: %d target containers on this node: $container_pid is "
+			"%s's; probes still fire for all of them\n",
 			o->ntargets, o->targets[0].name);
 	while ((p = strstr(prog, var))) {
 		buf_add(&b, prog, p - prog);
@@ -174,7 +177,8 @@ static const char **build_argv(const struct opts *o, const char *prog)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.ctrace = getenv("CTRACE") ?: "ctrace", .proc = "/proc",
+	struct opts o = {.ctrace = getenv("CTRACE") ?: "ctrace",
+			 .proc = "/proc",
 			 .mountinfo = "/proc/self/mountinfo"};
 	struct buf src = {0};
 	const char **cargv;

@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 		if (!eq || read_file(eq + 1, &out))
 			return 2;
 		*eq = '\0';
-		for (line = strtok_r(out.p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (line = strtok_r(out.p, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			struct json *rec = json_parse(line, NULL);
 			const char *type = json_str(rec, "type");
 
