@@ -65,6 +65,21 @@ static LLVMValueRef ctx_load(struct cg *c, const struct ctx_access *ca)
 	return cg_load_int(c, cg_gep(c, c->ctxarg, ca->offset), ca->size, ca->is_signed);
 }
 
+/*
+ * Where this program finds argument n: each program asks its own target,
+ * since a provider may group targets whose arguments sit in different places
+ * (USDT call sites) into different programs.
+ */
+static struct ctx_access prog_arg(struct cg *c, struct ast_node *n, const struct sem *sm)
+{
+	const struct attach *a = c->pg->proto;
+	struct ctx_access ca = { 0 };
+	const struct type *t = NULL;
+	if (a->prov->arg && a->prov->arg(c->p, (struct attach *)a, n->u.ident.name, &ca, &t) == 0)
+		return ca;
+	return sm->ctx;
+}
+
 static LLVMValueRef elapsed(struct cg *c)
 {
 	LLVMValueRef now = cg_helper(c, H_KTIME_GET_BOOT_NS, c->i64, NULL, 0);
@@ -127,7 +142,10 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		break;
 	case BV_ARG:
 	case BV_RETVAL:
-		v = ctx_load(c, &sm->ctx);
+		{
+		struct ctx_access ca = prog_arg(c, n, sm);
+		v = ctx_load(c, &ca);
+	}
 		break;
 	case BV_ARGS:
 		v = cg_to_i64(c, c->ctxarg);
@@ -157,7 +175,10 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		v = LLVMBuildAnd(c->b, t, cg_const(c, 0xffffffff), "");
 		break;
 	case BV_FUNC:
-		v = ctx_load(c, &sm->ctx);
+		{
+		struct ctx_access ca = prog_arg(c, n, sm);
+		v = ctx_load(c, &ca);
+	}
 		if (n->type->kind == TY_USYM)
 			return cg_usym(c, v, n->type);
 		break;
@@ -533,6 +554,14 @@ static struct cgv field_at(struct cg *c, struct ast_node *base, unsigned idx,
 	const struct field *f = &bt->fields[idx];
 	bool in_ctx = base->kind == AST_IDENT && ((struct sem *)base->sema)->id == BV_ARGS;
 	LLVMValueRef p = in_ctx ? c->ctxarg : cg_expr(c, base).v;
+
+	if (in_ctx && c->pg->proto->args) {
+		/* this program's targets may keep the field elsewhere than the typed one */
+		const struct type *at = c->pg->proto->args;
+		for (unsigned i = 0; i < at->nfields; i++)
+			if (!strcmp(at->fields[i].name, f->name))
+				f = &at->fields[i];
+	}
 
 	if (in_ctx && f->data_loc) {
 		/* __data_loc: a u32 holding (length << 16) | offset from the record's start */

@@ -335,8 +335,14 @@ struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f)
 	case BF_KSYM:
 	case BF_STRERROR:
 		return val(cg_expr(c, n->u.ident.args).v, n->type);
-	case BF_USYM:
-		return cg_usym(c, cg_expr(c, n->u.ident.args).v, n->type);
+	case BF_USYM: {
+		struct cgv v = cg_expr(c, n->u.ident.args);
+		if (n->u.ident.args->type->kind == TY_USYM)
+			return val(v.v, n->type);
+		if (n->u.ident.args->type->kind == TY_KSYM)
+			return cg_usym(c, v.v, n->type);
+		return cg_usym(c, v.v, n->type);
+	}
 	case BF_REG:
 		return val(cg_load_int(c, cg_gep(c, c->ctxarg, sem(n)->ctx.offset), 8, false), n->type);
 	case BF_BUF:

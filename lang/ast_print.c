@@ -61,7 +61,11 @@ static void print_paren_ts(FILE *out, const struct ast_typespec *ts)
 
 static void print_int(FILE *out, const struct ast_node *n)
 {
-	fprintf(out, " %" PRIu64, n->u.num.value);
+	/* signed literals (folded ones can be negative) print as such */
+	if (n->u.num.is_unsigned)
+		fprintf(out, " %" PRIu64, n->u.num.value);
+	else
+		fprintf(out, " %" PRId64, (int64_t)n->u.num.value);
 	if (n->u.num.is_unsigned)
 		fputs(" unsigned", out);
 	if (n->u.num.suffix)

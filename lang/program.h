@@ -45,6 +45,7 @@ struct attach {
 	unsigned probe_id;        /* index into resources.probes */
 	const struct type *args;  /* tracepoint args struct, if any */
 	struct loc loc;
+	void *priv;               /* the provider's own data */
 	struct attach *next;      /* in the probe's list */
 };
 
@@ -114,6 +115,10 @@ struct probe {
 	struct var_sym *vars;
 	bool uses_probe;          /* the body reads `probe` */
 	bool uses_args;
+	/* the fields the body reads as args.NAME, found before planning (providers group
+	   targets whose layout of these fields is the same into one program) */
+	const char **args_fields;
+	unsigned nargs_fields;
 	struct probe *next;
 };
 

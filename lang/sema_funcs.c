@@ -304,7 +304,16 @@ static const struct type *cgroupid(struct sema *s, struct ast_node *n)
 
 static const struct type *simple_scalar(struct sema *s, struct ast_node *n, enum type_kind k)
 {
-	const struct type *t = sema_expr_int(s, n->u.ident.args, n->u.ident.name);
+	const struct type *t = sema_expr(s, n->u.ident.args);
+	/* usym(func), ksym(func): already a symbol */
+	if (t->kind == k)
+		return sema_settype(n, t);
+	if (t->kind != TY_NONE && !sema_is_intlike(t) &&
+	    !((k == TY_USYM || k == TY_KSYM) && (t->kind == TY_USYM || t->kind == TY_KSYM))) {
+		sema_err(s, &n->loc, "%s expects an integer, got '%s'", n->u.ident.name,
+			 sema_tstr(s, t));
+		return sema_settype(n, &type_none);
+	}
 	if (t->kind == TY_NONE)
 		return sema_settype(n, t);
 	struct type *r = arena_new_obj(s->p->arena, struct type);

@@ -102,6 +102,33 @@ static int plan_probe(struct program *p, struct probe *pr)
 	return err;
 }
 
+static void add_args_field(struct program *p, struct probe *pr, const char *name)
+{
+	for (unsigned i = 0; i < pr->nargs_fields; i++)
+		if (!strcmp(pr->args_fields[i], name))
+			return;
+	const char **nf = arena_alloc(p->arena, sizeof(*nf) * (pr->nargs_fields + 1));
+	if (pr->nargs_fields)
+		memcpy(nf, pr->args_fields, sizeof(*nf) * pr->nargs_fields);
+	nf[pr->nargs_fields++] = name;
+	pr->args_fields = nf;
+}
+
+/* Every args.NAME / args->NAME the tree reads (before types are known). */
+static void find_args_fields(struct program *p, struct probe *pr, const struct ast_node *n,
+			     int depth)
+{
+	struct ast_node *kids[AST_MAX_CHILDREN];
+	if (!n || depth > 2000)
+		return;
+	if (n->kind == AST_FIELD && n->u.field.base->kind == AST_IDENT &&
+	    !strcmp(n->u.field.base->u.ident.name, "args"))
+		add_args_field(p, pr, n->u.field.name);
+	size_t k = ast_children(n, kids);
+	for (size_t i = 0; i < k; i++)
+		ast_foreach(c, kids[i]) find_args_fields(p, pr, c, depth + 1);
+}
+
 int sema_probes(struct program *p)
 {
 	struct probe **tail = &p->probes;
@@ -119,6 +146,8 @@ int sema_probes(struct program *p)
 		tail = &pr->next;
 		p->nprobes++;
 
+		find_args_fields(p, pr, item->u.probe.pred, 0);
+		find_args_fields(p, pr, item->u.probe.body, 0);
 		int err = 0;
 		ast_foreach(at, item->u.probe.attach)
 			err = err ?: expand_attach(p, pr, at);

@@ -317,7 +317,9 @@ const struct type *sema_positional(struct sema *s, struct ast_node *n)
 {
 	int i = n->u.positional.n;
 	if (i < 1 || i > s->p->npos) {
-		sema_warn(s, &n->loc, "Positional parameter $%d is empty or not provided. ", i);
+		/* the node becomes a literal now, so this is the one pass that can say it */
+		diag_warning(s->p->diags, &n->loc, "Positional parameter $%d is empty or not provided. ",
+			     i);
 		sema_make_int(n, 0, false);
 		return sema_settype(n, &type_s64);
 	}
@@ -351,15 +353,19 @@ static const struct type *provider_arg(struct sema *s, struct ast_node *n, const
 		     a ? a->prov->name : "these");
 		return sema_settype(n, &type_none);
 	}
-	/* every target of the probe must agree on where the argument is */
-	for (struct attach *o = s->pr->attaches; o; o = o->next) {
-		struct ctx_access ca;
+	/*
+	 * Each program reads the argument its own way (the provider grouped its
+	 * targets so); every program must have it, with the same type.
+	 */
+	for (struct prog *pg = s->pr->progs; pg; pg = pg->next) {
+		struct ctx_access ca = { 0 };
 		const struct type *ot = NULL;
-		if (o == a || o->prov != a->prov)
+		if (pg->prov != a->prov || pg->proto == a)
 			continue;
-		if (o->prov->arg(s->p, o, name, &ca, &ot) || ca.kind != sm->ctx.kind ||
-		    ca.offset != sm->ctx.offset || ca.size != sm->ctx.size) {
-			sema_err(s, &n->loc, "The %s builtin is not available for %s", name, o->name);
+		if (pg->prov->arg(s->p, (struct attach *)pg->proto, name, &ca, &ot) ||
+		    (t && ot && ca.kind != CTX_ARGS_PTR && !type_equal(t, ot))) {
+			sema_err(s, &n->loc, "The %s builtin is not available for %s", name,
+				 pg->proto->name);
 			break;
 		}
 	}
@@ -624,6 +630,33 @@ static const struct type *ternary(struct sema *s, struct ast_node *n)
 	return sema_settype(n, u);
 }
 
+static bool is_args(const struct ast_node *n)
+{
+	return n->kind == AST_IDENT && n->sema && ((struct sem *)n->sema)->id == BV_ARGS;
+}
+
+/*
+ * A program reads args.NAME at its own target's offset; the types must be
+ * the same in every program of the probe, so the body types once.
+ */
+static void args_field_agrees(struct sema *s, struct ast_node *n, const struct field *want)
+{
+	for (struct prog *pg = s->pr->progs; pg; pg = pg->next) {
+		const struct type *at = pg->proto->args;
+		const struct field *f = NULL;
+		for (unsigned j = 0; at && j < at->nfields; j++)
+			if (!strcmp(at->fields[j].name, want->name))
+				f = &at->fields[j];
+		if (!at)
+			continue;
+		if (!f || f->type->size != want->type->size || f->type->kind != want->type->kind) {
+			sema_err(s, &n->loc, "args.%s is not of the same type in %s and %s", want->name,
+				 s->proto->name, pg->proto->name);
+			return;
+		}
+	}
+}
+
 static const struct type *field(struct sema *s, struct ast_node *n)
 {
 	const struct type *bt = sema_expr(s, n->u.field.base);
@@ -633,6 +666,8 @@ static const struct type *field(struct sema *s, struct ast_node *n)
 		for (unsigned i = 0; i < bt->nfields; i++) {
 			if (bt->fields[i].name && !strcmp(bt->fields[i].name, n->u.field.name)) {
 				sema_sem(s, n)->argn = (int)i;
+				if (is_args(n->u.field.base))
+					args_field_agrees(s, n, &bt->fields[i]);
 				return sema_settype(n, bt->fields[i].type);
 			}
 		}

@@ -177,7 +177,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	char *end;
 
 	c->buffering = _IOLBF;
-	while ((opt = getopt_long(argc, argv, "+e:f:o:d:B:p:c:qvlhVkbI:", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:f:o:d:B:p:c:qvlhVkbI:", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'e':
 			c->prog_text = optarg;
@@ -231,6 +231,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->list_verbose = true;
 			break;
 		case 'k':
+			if (c->warnings)
+				return usage_error("-kk has been deprecated. Use a single -k for runtime "
+						   "warnings for errors in map lookups and probe reads.");
 			c->warnings = true;
 			break;
 		case 'h':

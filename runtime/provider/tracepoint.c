@@ -302,7 +302,8 @@ static void plan_syscalls(struct program *p, struct probe *pr, struct attach **t
 		pg->table[nrs[i]] = mine[i]->probe_id + 1;
 }
 
-static int plan(struct program *p, struct probe *pr, struct attach **t, unsigned n)
+/* One group of targets with the same layout of the fields the body reads. */
+static int plan_group(struct program *p, struct probe *pr, struct attach **t, unsigned n)
 {
 	struct attach **enter = arena_alloc(p->arena, sizeof(*t) * n);
 	struct attach **rest = arena_alloc(p->arena, sizeof(*t) * n);
@@ -320,6 +321,64 @@ static int plan(struct program *p, struct probe *pr, struct attach **t, unsigned
 	if (nrest)
 		program_add_prog(p, pr, rest, nrest, nrest == 1 ? PID_CONST : PID_COOKIE);
 	return 0;
+}
+
+/*
+ * "name@offset:size:kind;..." for the fields pr reads, or NULL (after an
+ * error) when target a lacks one of them.
+ */
+static const char *layout_of(struct program *p, struct probe *pr, struct attach *a)
+{
+	if (!a->args)
+		a->args = args_type(p, a->target, a->func);
+	const char *sig = "";
+	for (unsigned i = 0; i < pr->nargs_fields; i++) {
+		const struct field *f = NULL;
+		for (unsigned j = 0; a->args && j < a->args->nfields; j++)
+			if (!strcmp(a->args->fields[j].name, pr->args_fields[i]))
+				f = &a->args->fields[j];
+		if (!f) {
+			diag_error(p->diags, &a->loc, "%s has no field named '%s'", a->name,
+				   pr->args_fields[i]);
+			return NULL;
+		}
+		sig = arena_printf(p->arena, "%s%s@%u:%u:%d;", sig, f->name, f->offset,
+				   f->type->size, (int)f->type->kind);
+	}
+	return sig;
+}
+
+/*
+ * One program serves many targets when the fields the body reads sit at the
+ * same places in each of them; targets are grouped by that layout.
+ */
+static int plan(struct program *p, struct probe *pr, struct attach **t, unsigned n)
+{
+	if (!pr->nargs_fields)
+		return plan_group(p, pr, t, n);
+	const char **sig = arena_alloc(p->arena, sizeof(*sig) * n);
+	struct attach **group = arena_alloc(p->arena, sizeof(*group) * n);
+	bool *done = arena_alloc(p->arena, sizeof(*done) * n);
+	int err = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		sig[i] = layout_of(p, pr, t[i]);
+		if (!sig[i])
+			return -EINVAL;
+	}
+	for (unsigned i = 0; i < n && !err; i++) {
+		unsigned g = 0;
+		if (done[i])
+			continue;
+		for (unsigned j = i; j < n; j++) {
+			if (!done[j] && !strcmp(sig[i], sig[j])) {
+				group[g++] = t[j];
+				done[j] = true;
+			}
+		}
+		err = plan_group(p, pr, group, g);
+	}
+	return err;
 }
 
 static int arg(struct program *p, struct attach *a, const char *name, struct ctx_access *out,
