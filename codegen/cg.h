@@ -39,6 +39,7 @@ enum bpf_helper {
 	H_FOR_EACH_MAP_ELEM = 164,
 	H_GET_FUNC_IP = 173,
 	H_GET_ATTACH_COOKIE = 174,
+	H_MAP_LOOKUP_PERCPU = 195,
 };
 
 /* BPF map types used for internal maps (linux/bpf.h). */
@@ -128,6 +129,7 @@ struct cgv cg_expr(struct cg *c, struct ast_node *n);
 /* An expression's value evaluated straight into dst (laid out as dst_t). */
 void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const struct type *dst_t);
 LLVMValueRef cg_cond(struct cg *c, struct ast_node *n); /* i1 */
+LLVMValueRef cg_sdiv(struct cg *c, LLVMValueRef a, LLVMValueRef b);
 /* The map key of a MAP node (or scalar key 0) in a fresh temporary of the map's key size. */
 LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
 			unsigned extra);

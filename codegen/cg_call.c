@@ -132,7 +132,8 @@ static struct cgv map_delete(struct cg *c, struct ast_node *n)
 {
 	struct ast_node *m = n->u.ident.args;
 	const struct map_res *r = cg_map_res(c, m);
-	LLVMValueRef key = key_of(c, m, NULL, r);
+	/* delete(@m, k), or the old delete(@m[k]) whose key is the map node's own */
+	LLVMValueRef key = key_of(c, m, m->next, r);
 	LLVMValueRef args[] = { c->maps[r->id], key };
 	LLVMValueRef rc = cg_helper(c, H_MAP_DELETE, c->i64, args, 2);
 	return val(cg_bool(c, LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, 0), "")), n->type);

@@ -80,6 +80,12 @@ static struct ctx_access prog_arg(struct cg *c, struct ast_node *n, const struct
 	return sm->ctx;
 }
 
+static LLVMValueRef arg_load(struct cg *c, struct ast_node *n, const struct sem *sm)
+{
+	struct ctx_access ca = prog_arg(c, n, sm);
+	return ctx_load(c, &ca);
+}
+
 static LLVMValueRef elapsed(struct cg *c)
 {
 	LLVMValueRef now = cg_helper(c, H_KTIME_GET_BOOT_NS, c->i64, NULL, 0);
@@ -142,10 +148,7 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		break;
 	case BV_ARG:
 	case BV_RETVAL:
-		{
-		struct ctx_access ca = prog_arg(c, n, sm);
-		v = ctx_load(c, &ca);
-	}
+		v = arg_load(c, n, sm);
 		break;
 	case BV_ARGS:
 		v = cg_to_i64(c, c->ctxarg);
@@ -175,10 +178,13 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		v = LLVMBuildAnd(c->b, t, cg_const(c, 0xffffffff), "");
 		break;
 	case BV_FUNC:
-		{
-		struct ctx_access ca = prog_arg(c, n, sm);
-		v = ctx_load(c, &ca);
-	}
+		if (sm->ival) {
+			LLVMValueRef p = cg_tmp(c, 16);
+			cg_store_int(c, p, c->probe_id, 8);
+			cg_store_int(c, cg_gep(c, p, 8), cg_const(c, USYM_PROBE_FUNC), 8);
+			return val(p, n->type);
+		}
+		v = arg_load(c, n, sm);
 		if (n->type->kind == TY_USYM)
 			return cg_usym(c, v, n->type);
 		break;
@@ -240,11 +246,76 @@ LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct ma
 	return key;
 }
 
+/* Signed division truncating toward zero, from unsigned division (BPF v3 has no sdiv). */
+LLVMValueRef cg_sdiv(struct cg *c, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef zero = cg_const(c, 0);
+	LLVMValueRef an = LLVMBuildICmp(c->b, LLVMIntSLT, a, zero, "");
+	LLVMValueRef bn = LLVMBuildICmp(c->b, LLVMIntSLT, b, zero, "");
+	LLVMValueRef ua = LLVMBuildSelect(c->b, an, LLVMBuildNeg(c->b, a, ""), a, "");
+	LLVMValueRef ub = LLVMBuildSelect(c->b, bn, LLVMBuildNeg(c->b, b, ""), b, "");
+	LLVMValueRef q = LLVMBuildUDiv(c->b, ua, ub, "");
+	return LLVMBuildSelect(c->b, LLVMBuildXor(c->b, an, bn, ""), LLVMBuildNeg(c->b, q, ""), q, "");
+}
+
+/*
+ * An aggregation read inside a probe: every CPU's share, looked up with
+ * bpf_map_lookup_percpu_elem and combined as user space would.
+ */
+static struct cgv agg_read(struct cg *c, struct ast_node *n, const struct map_res *r,
+			   LLVMValueRef key)
+{
+	bool sgn = r->val->is_signed;
+	LLVMValueRef acc = cg_tmp(c, 16), set = cg_tmp(c, 8);
+	cg_memset0_al(c, acc, 16, 8);
+	cg_store_int(c, set, cg_const(c, 0), 8);
+	for (unsigned cpu = 0; cpu < c->opts->ncpus; cpu++) {
+		LLVMValueRef args[] = { c->maps[r->id], key, cg_const(c, cpu) };
+		LLVMValueRef p = cg_helper(c, H_MAP_LOOKUP_PERCPU, c->ptr, args, 3);
+		LLVMBasicBlockRef hit = cg_block(c, "pcpu.hit"), next = cg_block(c, "pcpu.next");
+		LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), next, hit);
+		LLVMPositionBuilderAtEnd(c->b, hit);
+		LLVMValueRef v = cg_load_int(c, p, 8, false), cur = cg_load_int(c, acc, 8, false);
+		if (r->agg == AGG_MIN || r->agg == AGG_MAX) {
+			LLVMValueRef isset = cg_load_int(c, cg_gep(c, p, 8), 8, false);
+			LLVMIntPredicate pr = r->agg == AGG_MAX ? (sgn ? LLVMIntSGT : LLVMIntUGT)
+								: (sgn ? LLVMIntSLT : LLVMIntULT);
+			LLVMValueRef first = LLVMBuildICmp(c->b, LLVMIntEQ, cg_load_int(c, set, 8, false),
+							   cg_const(c, 0), "");
+			LLVMValueRef take = LLVMBuildOr(c->b, first, LLVMBuildICmp(c->b, pr, v, cur, ""), "");
+			take = LLVMBuildAnd(c->b, take,
+					    LLVMBuildICmp(c->b, LLVMIntNE, isset, cg_const(c, 0), ""), "");
+			cg_store_int(c, acc, LLVMBuildSelect(c->b, take, v, cur, ""), 8);
+			cg_store_int(c, set, LLVMBuildOr(c->b, cg_load_int(c, set, 8, false), isset, ""), 8);
+		} else {
+			cg_store_int(c, acc, LLVMBuildAdd(c->b, cur, v, ""), 8);
+			if (r->agg == AGG_AVG) {
+				LLVMValueRef cnt = cg_load_int(c, cg_gep(c, acc, 8), 8, false);
+				LLVMValueRef add = cg_load_int(c, cg_gep(c, p, 8), 8, false);
+				cg_store_int(c, cg_gep(c, acc, 8), LLVMBuildAdd(c->b, cnt, add, ""), 8);
+			}
+		}
+		LLVMBuildBr(c->b, next);
+		LLVMPositionBuilderAtEnd(c->b, next);
+	}
+	LLVMValueRef total = cg_load_int(c, acc, 8, false);
+	if (r->agg != AGG_AVG)
+		return val(total, n->type);
+	/* the average, 0 when there is nothing yet (avoid dividing by zero) */
+	LLVMValueRef cnt = cg_load_int(c, cg_gep(c, acc, 8), 8, false);
+	LLVMValueRef zero = LLVMBuildICmp(c->b, LLVMIntEQ, cnt, cg_const(c, 0), "");
+	LLVMValueRef d = LLVMBuildSelect(c->b, zero, cg_const(c, 1), cnt, "");
+	LLVMValueRef q = sgn ? cg_sdiv(c, total, d) : LLVMBuildUDiv(c->b, total, d, "");
+	return val(LLVMBuildSelect(c->b, zero, cg_const(c, 0), q, ""), n->type);
+}
+
 /* A map value, or the zero value of its type when the key is missing. */
 static struct cgv map_read(struct cg *c, struct ast_node *n)
 {
 	const struct map_res *r = cg_map_res(c, n);
 	LLVMValueRef key = cg_map_key(c, n, r, 0);
+	if (r->agg != AGG_NONE)
+		return agg_read(c, n, r, key);
 	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
 	LLVMBasicBlockRef hit = cg_block(c, "hit"), done = cg_block(c, "read"),
 			  cur = LLVMGetInsertBlock(c->b);

@@ -51,6 +51,13 @@ enum event_kind {
 };
 
 /* Every ring-buffer record starts with this header. */
+/*
+ * A TY_USYM value whose pid is this holds a probe id instead of an address:
+ * `func` in a user-space probe is the probe's function, known when attaching,
+ * so it prints even after the traced process has exited.
+ */
+#define USYM_PROBE_FUNC 0xffffffffu
+
 struct ev_hdr {
 	uint32_t kind; /* enum event_kind */
 	uint32_t id;   /* index in resources.fmts for kinds that have one */
@@ -94,6 +101,7 @@ struct resources {
 	struct fmt_res *fmts;
 	unsigned nfmts;
 	const char **probes;       /* full probe names, indexed by TY_PROBE values */
+	const char **probe_funcs;  /* each probe's function (uprobes: `func`), or NULL */
 	unsigned nprobes;
 	unsigned ringbuf_size;     /* bytes */
 	unsigned max_strlen;

@@ -42,6 +42,9 @@ struct var_sym *sema_var_find(struct probe *pr, const char *name);
 struct var_sym *sema_var_get(struct sema *s, const char *name, const struct loc *loc);
 struct map_sym *sema_map_get(struct sema *s, const char *name, const struct loc *loc);
 const struct type *sema_map_key(struct sema *s, struct ast_node *n, struct map_sym *m);
+/* The key k used with map m (NULL: none), reported at n. */
+const struct type *sema_map_key_of(struct sema *s, struct ast_node *n, struct ast_node *k,
+				   struct map_sym *m);
 struct map_sym *sema_map_ref(struct sema *s, struct ast_node *n);
 
 const struct type *sema_expr(struct sema *s, struct ast_node *n);

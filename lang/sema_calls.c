@@ -250,14 +250,13 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 		return call_agg(s, n, f, assign_to);
 	case BF_DELETE: {
 		/* delete(@m, k), delete(@m[k]) (bpftrace 0.17), delete(@scalar) */
-		struct map_sym *m = sema_map_arg(s, n, a0, !a0 || !a0->next);
+		struct map_sym *m = sema_map_arg(s, n, a0, !a0->next);
 		if (m && a0->next) {
 			struct ast_node *k = a0->next;
-			a0->u.ident.args = k->next ? NULL : k; /* treat as @m[k] */
 			if (k->next)
 				sema_err(s, &k->next->loc, "delete() takes a map and one key");
 			else
-				sema_map_key(s, a0, m);
+				sema_map_key_of(s, n, k, m);
 		}
 		return sema_settype(n, &type_bool);
 	}
@@ -268,10 +267,7 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_HAS_KEY: {
 		struct map_sym *m = sema_map_arg(s, n, a0, false);
 		if (m) {
-			struct ast_node *k = a0->next;
-			a0->u.ident.args = k;
-			sema_map_key(s, a0, m);
-			a0->u.ident.args = NULL;
+			sema_map_key_of(s, n, a0->next, m);
 			sema_sem(s, n)->ival = 1;
 		}
 		return sema_settype(n, &type_bool);

@@ -79,6 +79,10 @@ int sema_resources(struct program *p)
 			return -EINVAL;
 		}
 	}
+	p->res.probe_funcs = arena_alloc(p->arena, sizeof(char *) * (p->res.nprobes + 1));
+	for (struct probe *pr = p->probes; pr; pr = pr->next)
+		for (struct attach *a = pr->attaches; a; a = a->next)
+			p->res.probe_funcs[a->probe_id] = a->func;
 	unsigned pages = p->cfg.perf_rb_pages ? p->cfg.perf_rb_pages : 256;
 	unsigned size = 4096;
 	while (size < pages * 4096u && size < (1u << 30))

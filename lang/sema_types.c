@@ -431,7 +431,12 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 		const struct type *t = provider_arg(s, n, "func");
 		if (t->kind == TY_NONE)
 			return t;
-		return sema_settype(n, s->proto->prov->flags & PROV_USER ? &type_usym : &type_ksym);
+		if (s->proto->prov->flags & PROV_USER) {
+			sema_sem(s, n)->ival = 1; /* by probe id: see USYM_PROBE_FUNC */
+			s->pr->uses_probe = true;
+			return sema_settype(n, &type_usym);
+		}
+		return sema_settype(n, &type_ksym);
 	}
 	case BV_CPID:
 		if (!s->p->cfg.cpid)
@@ -449,7 +454,12 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 
 const struct type *sema_map_key(struct sema *s, struct ast_node *n, struct map_sym *m)
 {
-	struct ast_node *k = n->u.ident.args;
+	return sema_map_key_of(s, n, n->u.ident.args, m);
+}
+
+const struct type *sema_map_key_of(struct sema *s, struct ast_node *n, struct ast_node *k,
+				   struct map_sym *m)
+{
 	if (!k) {
 		if (m->used_keyed)
 			sema_err(s, &n->loc,
@@ -496,10 +506,20 @@ static const struct type *map_read(struct sema *s, struct ast_node *n)
 {
 	struct map_sym *m = sema_map_ref(s, n);
 	if (m->agg != AGG_NONE) {
-		sema_err(s, &n->loc,
-		     "Reading the value of %s (%s) inside a probe is not supported by ctrace yet",
-		     m->name, agg_kind_name(m->agg));
-		return sema_settype(n, &type_none);
+		/* read in the kernel by adding up (or combining) every CPU's share */
+		switch (m->agg) {
+		case AGG_COUNT:
+			return sema_settype(n, &type_u64);
+		case AGG_SUM:
+		case AGG_MIN:
+		case AGG_MAX:
+		case AGG_AVG:
+			return sema_settype(n, type_int(8, m->val->is_signed));
+		default:
+			sema_err(s, &n->loc, "The value of %s (%s) can not be read inside a probe",
+				 m->name, agg_kind_name(m->agg));
+			return sema_settype(n, &type_none);
+		}
 	}
 	if (!m->val || m->val->kind == TY_NONE) {
 		sema_err(s, &n->loc, "Undefined map: %s", m->name);

@@ -504,8 +504,14 @@ void value_text(struct strbuf *b, const struct value_ctx *c, const struct type *
 	case TY_KSYM: ksym_text(b, c, value_load_u(p, 8), false); break;
 	case TY_USYM: {
 		const char *module;
-		const char *name = usym_name(c, value_load_u(p, 8), (uint32_t)value_load_u(p + 8, 4),
-					     false, &module);
+		uint64_t addr = value_load_u(p, 8);
+		uint32_t pid = (uint32_t)value_load_u(p + 8, 4);
+		/* `func` of a user probe: the probe's own function, by probe id */
+		const char *name = pid == USYM_PROBE_FUNC
+					   ? (c->res && addr < c->res->nprobes && c->res->probe_funcs
+						      ? c->res->probe_funcs[addr]
+						      : NULL)
+					   : usym_name(c, addr, pid, false, &module);
 
 		if (name)
 			strbuf_puts(b, name);

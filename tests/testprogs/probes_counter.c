@@ -41,10 +41,12 @@ static void on_usr1(int sig)
 int main(int argc, char **argv)
 {
 	int n = 5;
-	int wait = 0;
+	int wait = 0, linger = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--wait"))
 			wait = 1;
+		else if (!strcmp(argv[i], "--linger"))
+			linger = 1; /* stay alive a moment: user symbols resolve through /proc/PID */
 		else
 			n = atoi(argv[i]);
 	}
@@ -58,5 +60,7 @@ int main(int argc, char **argv)
 	}
 	greeting("hello uprobe");
 	printf("%ld\n", sum);
+	if (linger)
+		sleep(2);
 	return 0;
 }
