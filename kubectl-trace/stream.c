@@ -77,14 +77,15 @@ static char *job_events(const struct kube *k, const struct json *job)
 	return msg.p;
 }
 
-static const char *job_failed(const struct json *job)
+/* The message of a Job's true condition of this type (Failed, Complete), or NULL. */
+static const char *job_condition(const struct json *job, const char *type)
 {
 	struct json *c;
 
 	json_foreach (c, json_path(job, "status.conditions"))
-		if (!strcmp(json_str(c, "type") ?: "", "Failed") &&
+		if (!strcmp(json_str(c, "type") ?: "", type) &&
 		    !strcmp(json_str(c, "status") ?: "", "True"))
-			return json_str(c, "message") ?: json_str(c, "reason") ?: "failed";
+			return json_str(c, "message") ?: json_str(c, "reason") ?: type;
 	return NULL;
 }
 
@@ -139,9 +140,13 @@ static int check_started(const struct kube *k, const struct json *jobs, const st
 		const char *name = json_str(job, "metadata.name");
 		const char *node = json_str(job, "spec.template.spec.nodeName") ?: "?";
 		struct json *pod = pod_of_job(pods, name);
-		const char *failed = job_failed(job);
+		const char *failed = job_condition(job, "Failed");
 		char *why;
 
+		if (!pod && job_condition(job, "Complete")) {
+			kt_err("the trace has ended on node %s and its tracer pod is gone", node);
+			return -1;
+		}
 		if (!pod) {
 			why = job_events(k, job);
 			if (failed || (why && strstr(why, "FailedCreate"))) {
