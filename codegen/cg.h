@@ -130,6 +130,9 @@ struct cgv cg_expr(struct cg *c, struct ast_node *n);
 void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const struct type *dst_t);
 LLVMValueRef cg_cond(struct cg *c, struct ast_node *n); /* i1 */
 LLVMValueRef cg_sdiv(struct cg *c, LLVMValueRef a, LLVMValueRef b);
+/* l / r or l % r, unsigned; by zero: 1 and the run-time warning for loc */
+LLVMValueRef cg_divmod(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef l,
+		       LLVMValueRef r);
 /* The map key of a MAP node (or scalar key 0) in a fresh temporary of the map's key size. */
 LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
 			unsigned extra);
@@ -144,7 +147,8 @@ struct cgv cg_call(struct cg *c, struct ast_node *n);
 void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call);
 void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value, enum binop op);
 /* a op b for a compound assignment (x / 0 is 1) */
-LLVMValueRef cg_compound(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b);
+LLVMValueRef cg_compound(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef a,
+			 LLVMValueRef b);
 
 /* cg_funcs.c */
 struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f);

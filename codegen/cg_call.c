@@ -110,9 +110,10 @@ static struct cgv str(struct cg *c, struct ast_node *n)
 	struct ast_node *a = n->u.ident.args;
 	if (a->type->kind == TY_STRING)
 		return cg_expr(c, a);
-	LLVMValueRef dst = cg_tmp(c, n->type->size);
-	cg_memset0_al(c, dst, n->type->size, 8);
-	cg_str_read(c, n, dst, n->type->size);
+	unsigned size = n->type->size + (unsigned)sem(n)->argn; /* + the byte past max_strlen */
+	LLVMValueRef dst = cg_tmp(c, size);
+	cg_memset0_al(c, dst, size, 8);
+	cg_str_read(c, n, dst, size);
 	return val(dst, n->type);
 }
 
@@ -393,7 +394,8 @@ void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
-static LLVMValueRef apply_op(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b)
+static LLVMValueRef apply_op(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef a,
+			     LLVMValueRef b)
 {
 	LLVMValueRef z, q;
 	switch (op) {
@@ -407,6 +409,8 @@ static LLVMValueRef apply_op(struct cg *c, enum binop op, LLVMValueRef a, LLVMVa
 	case BINOP_SHR: return LLVMBuildLShr(c->b, a, LLVMBuildAnd(c->b, b, cg_const(c, 63), ""), "");
 	case BINOP_DIV:
 	case BINOP_MOD:
+		if (loc)
+			return cg_divmod(c, op, loc, a, b);
 		/* x / 0 is 1, as for the operator; a divisor of 0 is replaced to keep LLVM defined */
 		z = LLVMBuildICmp(c->b, LLVMIntEQ, b, cg_const(c, 0), "");
 		b = LLVMBuildSelect(c->b, z, cg_const(c, 1), b, "");
@@ -417,9 +421,10 @@ static LLVMValueRef apply_op(struct cg *c, enum binop op, LLVMValueRef a, LLVMVa
 	}
 }
 
-LLVMValueRef cg_compound(struct cg *c, enum binop op, LLVMValueRef a, LLVMValueRef b)
+LLVMValueRef cg_compound(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef a,
+			 LLVMValueRef b)
 {
-	return apply_op(c, op, a, b);
+	return apply_op(c, op, loc, a, b);
 }
 
 void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value, enum binop op)
@@ -445,11 +450,11 @@ void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value
 			  done = cg_block(c, "op.done");
 	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
 	LLVMPositionBuilderAtEnd(c->b, hit);
-	cg_store_int(c, p, apply_op(c, op, cg_load_int(c, p, 8, false), v), 8);
+	cg_store_int(c, p, apply_op(c, op, &target->loc, cg_load_int(c, p, 8, false), v), 8);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, miss);
 	LLVMValueRef init = cg_tmp(c, 8);
-	cg_store_int(c, init, apply_op(c, op, cg_const(c, 0), v), 8);
+	cg_store_int(c, init, apply_op(c, op, &target->loc, cg_const(c, 0), v), 8);
 	cg_map_update(c, c->maps[r->id], key, init);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);

@@ -447,15 +447,16 @@ static struct cgv logical(struct cg *c, struct ast_node *n)
  * Division and modulo by zero give 1, with a run-time warning, as in
  * bpftrace (the BPF ISA would give 0 and x).
  */
-static LLVMValueRef divmod(struct cg *c, struct ast_node *n, LLVMValueRef l, LLVMValueRef r)
+LLVMValueRef cg_divmod(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef l,
+		       LLVMValueRef r)
 {
-	bool is_div = n->u.binop.op == BINOP_DIV;
+	bool is_div = op == BINOP_DIV;
 	if (LLVMIsConstant(r) && LLVMConstIntGetZExtValue(r) != 0)
 		return is_div ? LLVMBuildUDiv(c->b, l, r, "") : LLVMBuildURem(c->b, l, r, "");
 	int id = program_add_fmt(c->p, EV_RUNTIME_ERROR,
 				 "Divide or modulo by 0 detected. This can lead to unexpected "
 				 "results. 1 is being used as the result.",
-				 NULL, &n->loc);
+				 NULL, loc);
 	LLVMBasicBlockRef zero = cg_block(c, "div.zero"), ok = cg_block(c, "div.ok"),
 			  done = cg_block(c, "div.done");
 	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, r, cg_const(c, 0), ""), zero, ok);
@@ -513,7 +514,7 @@ static struct cgv binop(struct cg *c, struct ast_node *n)
 	case BINOP_SUB: v = LLVMBuildSub(c->b, l, r, ""); break;
 	case BINOP_MUL: v = LLVMBuildMul(c->b, l, r, ""); break;
 	case BINOP_DIV:
-	case BINOP_MOD: v = divmod(c, n, l, r); break;
+	case BINOP_MOD: v = cg_divmod(c, op, &n->loc, l, r); break;
 	case BINOP_BAND: v = LLVMBuildAnd(c->b, l, r, ""); break;
 	case BINOP_BOR: v = LLVMBuildOr(c->b, l, r, ""); break;
 	case BINOP_BXOR: v = LLVMBuildXor(c->b, l, r, ""); break;
@@ -737,11 +738,13 @@ void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const stru
 		return;
 	}
 	if (n->kind == AST_CALL && dt->kind == TY_STRING && ((struct sem *)n->sema)->id == BF_STR &&
-	    n->type->kind == TY_STRING && n->type->size <= dt->size &&
+	    n->type->kind == TY_STRING &&
+	    n->type->size + (unsigned)((struct sem *)n->sema)->argn <= dt->size &&
 	    n->u.ident.args->type->kind != TY_STRING) {
+		/* str() straight into place: a map key, an event */
 		if (!c->no_clean)
 			cg_memset0(c, dst, dt->size);
-		cg_str_read(c, n, dst, n->type->size);
+		cg_str_read(c, n, dst, n->type->size + (unsigned)((struct sem *)n->sema)->argn);
 		return;
 	}
 	if (n->kind == AST_IDENT && ((struct sem *)n->sema)->id == BV_COMM && dt->kind == TY_STRING &&

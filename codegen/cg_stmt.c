@@ -20,7 +20,7 @@ static void assign(struct cg *c, struct ast_node *n)
 	}
 	LLVMValueRef p = cg_var_slot(c, var);
 	LLVMValueRef old = cg_load_int(c, p, var->type->size, var->type->is_signed);
-	cg_store_int(c, p, cg_compound(c, n->u.assign.op, old, cg_expr(c, v).v), var->type->size);
+	cg_store_int(c, p, cg_compound(c, n->u.assign.op, &n->loc, old, cg_expr(c, v).v), var->type->size);
 }
 
 static void if_stmt(struct cg *c, struct ast_node *n)

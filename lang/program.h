@@ -83,6 +83,7 @@ struct var_sym {
 	const char *name;
 	const struct type *type;
 	struct loc first;
+	bool is_let;              /* block-scoped: `let`, or a for-loop variable */
 	void *cg;                 /* codegen's storage */
 	struct var_sym *next;
 };

@@ -9,12 +9,25 @@
 #include "builtins.h"
 #include "program.h"
 
+#define SEMA_MAX_LETS 1024
+
+/*
+ * Variables: one assigned without `let` lives for the whole probe (as in
+ * bpftrace 0.17); one declared with `let` (or a for-loop variable) lives in
+ * its block (as in bpftrace's newest release) and may not shadow another.
+ */
 struct sema {
 	struct program *p;
 	struct probe *pr;
 	struct attach *proto; /* the target whose arguments the body reads */
 	int loop_depth;
 	bool final;
+	int depth;            /* block nesting */
+	struct {
+		struct var_sym *v;
+		int depth;
+	} lets[SEMA_MAX_LETS]; /* the block-scoped variables in scope, innermost last */
+	int nlets;
 };
 
 /* Diagnostics: reported only on the last pass, when types have settled. */
@@ -38,8 +51,13 @@ bool sema_const_int(struct ast_node *n, int64_t *out);
 /* Turn n into an integer literal in place. */
 void sema_make_int(struct ast_node *n, uint64_t v, bool is_unsigned);
 
-struct var_sym *sema_var_find(struct probe *pr, const char *name);
+/* The variable name refers to here: a block-scoped one in scope, else the probe's. */
+struct var_sym *sema_var_find(struct sema *s, const char *name);
+/* The variable an assignment to name writes: an existing one, or a new probe-wide one. */
 struct var_sym *sema_var_get(struct sema *s, const char *name, const struct loc *loc);
+/* Blocks: block-scoped variables declared inside end with the block. */
+void sema_block_enter(struct sema *s);
+void sema_block_leave(struct sema *s);
 struct map_sym *sema_map_get(struct sema *s, const char *name, const struct loc *loc);
 const struct type *sema_map_key(struct sema *s, struct ast_node *n, struct map_sym *m);
 /* The key k used with map m (NULL: none), reported at n. */

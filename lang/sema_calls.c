@@ -121,6 +121,18 @@ static const struct type *call_str(struct sema *s, struct ast_node *n)
 	}
 	if (t->kind == TY_NONE)
 		return sema_settype(n, &type_none);
+	if (a->kind == AST_BINOP && a->u.binop.op == BINOP_ADD && a->u.binop.lhs->kind == AST_STRING &&
+	    a->u.binop.rhs->kind == AST_INT) {
+		/* str($1 + 2): a positional string from an offset, folded here */
+		struct ast_node *lit = a->u.binop.lhs;
+		uint64_t off = a->u.binop.rhs->u.num.value;
+		if (off > lit->u.str.len)
+			off = lit->u.str.len;
+		a->kind = AST_STRING;
+		a->u.str.value = lit->u.str.value + off;
+		a->u.str.len = lit->u.str.len - off;
+		return sema_settype(n, sema_expr(s, a));
+	}
 	if (t->kind == TY_STRING) {
 		/* str() of a literal or a string is the string itself, cut to the length */
 		return sema_settype(n, t);
@@ -135,6 +147,12 @@ static const struct type *call_str(struct sema *s, struct ast_node *n)
 		sm->ival = t->as == AS_USER;
 	else
 		sm->ival = s->proto && (s->proto->prov->flags & PROV_USER);
+	/*
+	 * bpftrace reads one byte more than max_strlen when it is below 1024, so a
+	 * string of max_strlen characters or more has no NUL in its value and
+	 * prints with the truncation trailer.
+	 */
+	sm->argn = !len && s->p->cfg.max_strlen < 1024;
 	return sema_settype(n, type_string(s->p->arena, size));
 }
 
@@ -236,6 +254,8 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_STR:
 		return call_str(s, n);
 	case BF_EXIT:
+		if (s->loop_depth)
+			sema_err(s, &n->loc, "exit() is not allowed inside a loop");
 		if (a0)
 			sema_expr_int(s, a0, "exit()");
 		return sema_settype(n, &type_void);

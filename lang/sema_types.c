@@ -255,26 +255,69 @@ static bool fold_binop(struct sema *s, struct ast_node *n)
 
 /* ---- symbols ------------------------------------------------------------------------------- */
 
-struct var_sym *sema_var_find(struct probe *pr, const char *name)
+struct var_sym *sema_var_find(struct sema *s, const char *name)
 {
-	for (struct var_sym *v = pr->vars; v; v = v->next)
-		if (!strcmp(v->name, name))
+	for (int i = s->nlets - 1; i >= 0; i--)
+		if (!strcmp(s->lets[i].v->name, name))
+			return s->lets[i].v;
+	for (struct var_sym *v = s->pr->vars; v; v = v->next)
+		if (!v->is_let && !strcmp(v->name, name))
 			return v;
 	return NULL;
 }
 
-struct var_sym *sema_var_get(struct sema *s, const char *name, const struct loc *loc)
+static struct var_sym *var_new(struct sema *s, const char *name, const struct loc *loc)
 {
-	struct var_sym *v = sema_var_find(s->pr, name);
-	if (v)
-		return v;
-	v = arena_new_obj(s->p->arena, struct var_sym);
+	struct var_sym *v = arena_new_obj(s->p->arena, struct var_sym);
 	v->name = name;
 	v->type = &type_none;
 	v->first = *loc;
 	v->next = s->pr->vars;
 	s->pr->vars = v;
 	return v;
+}
+
+struct var_sym *sema_var_get(struct sema *s, const char *name, const struct loc *loc)
+{
+	struct var_sym *v = sema_var_find(s, name);
+	return v ? v : var_new(s, name, loc);
+}
+
+void sema_block_enter(struct sema *s)
+{
+	s->depth++;
+}
+
+void sema_block_leave(struct sema *s)
+{
+	while (s->nlets && s->lets[s->nlets - 1].depth == s->depth)
+		s->nlets--;
+	s->depth--;
+}
+
+/*
+ * Declare a block-scoped variable at node n (its declaration: the same
+ * variable on every pass).  Shadowing another variable is an error.
+ */
+static struct var_sym *var_declare(struct sema *s, struct ast_node *n, const char *name)
+{
+	struct sem *sm = sema_sem(s, n);
+	struct var_sym *other = sema_var_find(s, name);
+	if (other && other != sm->var)
+		sema_err(s, &n->loc, "Variable %s is already declared: shadowing is not allowed",
+			 name);
+	if (!sm->var) {
+		sm->var = var_new(s, name, &n->loc);
+		sm->var->is_let = true;
+	}
+	if (s->nlets < SEMA_MAX_LETS) {
+		s->lets[s->nlets].v = sm->var;
+		s->lets[s->nlets].depth = s->depth;
+		s->nlets++;
+	} else {
+		sema_err(s, &n->loc, "too many variables declared with let");
+	}
+	return sm->var;
 }
 
 struct map_sym *sema_map_get(struct sema *s, const char *name, const struct loc *loc)
@@ -530,7 +573,7 @@ static const struct type *map_read(struct sema *s, struct ast_node *n)
 
 static const struct type *var_read(struct sema *s, struct ast_node *n)
 {
-	struct var_sym *v = sema_var_find(s->pr, n->u.ident.name);
+	struct var_sym *v = sema_var_find(s, n->u.ident.name);
 	if (!v || v->type->kind == TY_NONE) {
 		sema_err(s, &n->loc, "Undefined or undeclared variable: %s", n->u.ident.name);
 		return sema_settype(n, &type_none);
@@ -571,6 +614,8 @@ static const struct type *binop(struct sema *s, struct ast_node *n)
 			return sema_settype(n, l);
 		return sema_settype(n, type_int(8, sgn));
 	}
+	if (op == BINOP_ADD && n->u.binop.lhs->kind == AST_STRING && n->u.binop.rhs->kind == AST_INT)
+		return sema_settype(n, l); /* only meaningful inside str(): folded there */
 	if (op == BINOP_EQ || op == BINOP_NE) {
 		if (l->kind == TY_STRING && r->kind == TY_STRING)
 			return sema_settype(n, &type_bool);
@@ -986,7 +1031,7 @@ static void assign(struct sema *s, struct ast_node *n)
 
 static void let(struct sema *s, struct ast_node *n)
 {
-	struct var_sym *v = sema_var_get(s, n->u.let.name, &n->loc);
+	struct var_sym *v = var_declare(s, n, n->u.let.name);
 	const struct type *t = NULL;
 
 	if (n->u.let.ts) {
@@ -1013,6 +1058,14 @@ static void let(struct sema *s, struct ast_node *n)
 	sema_sem(s, n)->var = v;
 }
 
+/* A block's statements, in a scope of their own. */
+static void block(struct sema *s, struct ast_node *b)
+{
+	sema_block_enter(s);
+	stmts(s, b->u.block.stmts);
+	sema_block_leave(s);
+}
+
 static void stmt(struct sema *s, struct ast_node *n)
 {
 	switch (n->kind) {
@@ -1027,14 +1080,14 @@ static void stmt(struct sema *s, struct ast_node *n)
 		break;
 	case AST_IF:
 		sema_cond(s, n->u.cond.cond);
-		stmts(s, n->u.cond.then->u.block.stmts);
+		block(s, n->u.cond.then);
 		if (n->u.cond.els)
 			stmt(s, n->u.cond.els);
 		break;
 	case AST_WHILE:
 		sema_cond(s, n->u.cond.cond);
 		s->loop_depth++;
-		stmts(s, n->u.cond.then->u.block.stmts);
+		block(s, n->u.cond.then);
 		s->loop_depth--;
 		break;
 	case AST_UNROLL: {
@@ -1046,21 +1099,20 @@ static void stmt(struct sema *s, struct ast_node *n)
 			sema_err(s, &n->loc, "unroll maximum value is 100");
 		else if (cnt < 1)
 			sema_err(s, &n->loc, "unroll minimum value is 1");
-		stmts(s, n->u.unroll.body->u.block.stmts);
+		block(s, n->u.unroll.body);
 		break;
 	}
 	case AST_FOR_RANGE: {
 		sema_expr_int(s, n->u.loop.lo, "for range");
 		sema_expr_int(s, n->u.loop.hi, "for range");
-		struct var_sym *v = sema_var_get(s, n->u.loop.var, &n->loc);
-		v->type = sema_unify(s, v->type, &type_s64) ?: v->type;
-		if (v->type->kind != TY_INT)
-			sema_err(s, &n->loc, "Loop variable %s already holds a '%s'", v->name,
-			     sema_tstr(s, v->type));
-		sema_sem(s, n)->var = v;
+		/* the loop variable lives in the loop's block */
+		sema_block_enter(s);
+		struct var_sym *v = var_declare(s, n, n->u.loop.var);
+		v->type = &type_s64;
 		s->loop_depth++;
 		stmts(s, n->u.loop.body->u.block.stmts);
 		s->loop_depth--;
+		sema_block_leave(s);
 		break;
 	}
 	case AST_FOR_MAP:
@@ -1077,7 +1129,7 @@ static void stmt(struct sema *s, struct ast_node *n)
 			sema_err(s, &n->loc, "return with a value is only allowed in functions");
 		break;
 	case AST_BLOCK:
-		stmts(s, n->u.block.stmts);
+		block(s, n);
 		break;
 	default:
 		sema_err(s, &n->loc, "Unexpected %s statement", ast_kind_name(n->kind));
@@ -1085,13 +1137,29 @@ static void stmt(struct sema *s, struct ast_node *n)
 	}
 }
 
+/* exit() and return leave the probe; break and continue the loop iteration */
+static bool ends_flow(const struct ast_node *n)
+{
+	if (n->kind == AST_RETURN || n->kind == AST_BREAK || n->kind == AST_CONTINUE)
+		return true;
+	return n->kind == AST_EXPR_STMT && n->u.stmt.expr->kind == AST_CALL &&
+	       !strcmp(n->u.stmt.expr->u.ident.name, "exit");
+}
+
 static void stmts(struct sema *s, struct ast_node *list)
 {
-	ast_foreach(n, list) stmt(s, n);
+	ast_foreach(n, list)
+	{
+		stmt(s, n);
+		if (ends_flow(n) && n->next)
+			sema_warn(s, &n->next->loc, "Unreachable statement.");
+	}
 }
 
 static void probe_body(struct sema *s, struct probe *pr)
 {
+	s->nlets = 0;
+	s->depth = 0;
 	s->pr = pr;
 	s->proto = pr->attaches;
 	s->loop_depth = 0;

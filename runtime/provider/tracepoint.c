@@ -75,6 +75,39 @@ static int parse_field_line(const char *line, struct tp_field *f)
 	return 0;
 }
 
+/* The size of a C integer type by name, 0 when the name is not one of them. */
+static unsigned c_int_size(const char *decl)
+{
+	static const struct {
+		const char *name;
+		unsigned size;
+	} names[] = {
+		{ "char", 1 },	     { "signed char", 1 }, { "unsigned char", 1 }, { "bool", 1 },
+		{ "u8", 1 },	     { "s8", 1 },	   { "__u8", 1 },	   { "__s8", 1 },
+		{ "short", 2 },	     { "unsigned short", 2 }, { "u16", 2 },	   { "s16", 2 },
+		{ "__u16", 2 },	     { "__s16", 2 },	   { "umode_t", 2 },	   { "int", 4 },
+		{ "unsigned int", 4 }, { "unsigned", 4 },	   { "u32", 4 },	   { "s32", 4 },
+		{ "__u32", 4 },	     { "__s32", 4 },	   { "pid_t", 4 },	   { "uid_t", 4 },
+		{ "gid_t", 4 },	     { "qid_t", 4 },	   { "key_serial_t", 4 },  { "clockid_t", 4 },
+		{ "timer_t", 4 },    { "mqd_t", 4 },
+	};
+	char buf[256];
+	size_t n = 0;
+	/* the type as written, without qualifiers and trailing blanks */
+	for (const char *s = decl; *s && n < sizeof(buf) - 1; s++)
+		buf[n++] = *s;
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+	const char *t = buf;
+	while (!strncmp(t, "const ", 6) || !strncmp(t, "volatile ", 9))
+		t += t[0] == 'c' ? 6 : 9;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i].name, t))
+			return names[i].size;
+	return 0;
+}
+
 static const struct type *field_type(struct program *p, const struct tp_field *f, bool user,
 				     bool *data_loc)
 {
@@ -92,7 +125,9 @@ static const struct type *field_type(struct program *p, const struct tp_field *f
 	}
 	if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8)
 		return type_array(p->arena, &type_u8, f->size);
-	return type_int(f->size, f->is_signed);
+	unsigned declared = c_int_size(f->type);
+	/* syscall arguments sit in 8-byte slots; `unsigned int fd` is still 4 bytes */
+	return type_int(declared && declared < f->size ? declared : f->size, f->is_signed);
 }
 
 /* The `args` struct of one event, from its format file (common_* fields left out). */
