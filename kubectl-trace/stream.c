@@ -120,7 +120,10 @@ static struct json *pod_of_job(const struct json *pods, const char *job)
 
 	json_foreach(p, json_get(pods, "items"))
 	{
-		struct json *l = json_get(json_path(p, "metadata.labels"), "job-name");
+		struct json *labels = json_path(p, "metadata.labels");
+		/* Older clusters set only job-name; newer ones both. */
+		struct json *l = json_get(labels, "batch.kubernetes.io/job-name")
+				     ?: json_get(labels, "job-name");
 
 		if (l && l->type == JSON_STR && !strcmp(l->str, job))
 			return p;
@@ -164,6 +167,14 @@ static int check_started(const struct kube *k, const struct json *jobs, const st
 		}
 		if (!strcmp(json_str(pod, "status.phase") ?: "Pending", "Pending")) {
 			why = pending_reason(pod);
+			/* Waiting cannot fix these. */
+			if (!strncmp(why, "InvalidImageName", 16) ||
+			    !strncmp(why, "ErrImageNeverPull", 17) ||
+			    !strncmp(why, "CreateContainerConfigError", 26)) {
+				kt_err("tracer on node %s cannot start: %s", node, why);
+				free(why);
+				return -1;
+			}
 			buf_printf(status, "node %s: pod %s is pending: %s\n", node,
 				   json_str(pod, "metadata.name"), why);
 			free(why);
@@ -316,6 +327,11 @@ static void read_tracer(struct ctx *c, struct tracer *t)
 	if (n <= 0) {
 		if (t->in.len)
 			handle_line(c, t, t->in.p);
+		/* printf text that never got its newline still belongs on the screen. */
+		if (t->line.len) {
+			fwrite(t->line.p, 1, t->line.len, stdout);
+			buf_consume(&t->line, t->line.len);
+		}
 		close(t->fd);
 		t->fd = -1;
 		t->done = true;
