@@ -76,6 +76,12 @@ struct provider {
 		   const struct type **type);
 	/* Attach one program to its targets (runtime). */
 	int (*attach)(struct rt *rt, struct prog *pg, struct bpf_program *bp);
+	/*
+	 * The kernel refused to load pg with err: when the reason is the
+	 * kernel's (a probe type it lacks), say so in one line with an
+	 * alternative and return 0; otherwise return err (the verifier log is shown).
+	 */
+	int (*load_failed)(struct rt *rt, struct prog *pg, int err);
 	/* List probes matching glob for `ctrace -l` (may be NULL). */
 	int (*list)(const char *glob, bool verbose, FILE *out);
 };

@@ -132,14 +132,18 @@ static int load(struct rt *rt, const void *elf, size_t size)
 		fputs(rt->libbpf_log, stderr);
 	if (err) {
 		const char *failed = NULL;
+		struct prog *fpg = NULL;
 		bpf_object__for_each_program(bp, rt->obj)
 		{
 			if (bpf_program__fd(bp) < 0) {
-				struct prog *pg = prog_of(rt, bpf_program__name(bp));
-				failed = pg ? pg->targets[0]->name : bpf_program__name(bp);
+				fpg = prog_of(rt, bpf_program__name(bp));
+				failed = fpg ? fpg->targets[0]->name : bpf_program__name(bp);
 				break;
 			}
 		}
+		/* the provider knows when the kernel, not the program, is the reason */
+		if (fpg && fpg->prov->load_failed && fpg->prov->load_failed(rt, fpg, err) == 0)
+			return -ENOTSUP;
 		if (err == -EPERM || err == -EACCES)
 			fprintf(stderr,
 				"ERROR: loading BPF programs was refused (%s): run ctrace as root, or with CAP_BPF and CAP_PERFMON\n",
@@ -367,7 +371,8 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 		err = fill_tables(&rt);
 	if (err) {
 		rt_free(&rt);
-		return 1;
+		/* a probe type this kernel lacks is an attach failure, as bpftrace reports it */
+		return err == -ENOTSUP ? 255 : 1;
 	}
 	write_start_time(&rt);
 	struct bpf_map *rbm = bpf_object__find_map_by_name(rt.obj, "ringbuf");

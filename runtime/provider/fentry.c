@@ -155,22 +155,33 @@ static int arg_fr(struct program *p, struct attach *a, const char *name, struct 
 	return arg_common(p, a, name, out, type, true);
 }
 
+/* One line: the probe, the kernel's reason, and what to use instead. */
+static int refused(struct rt *rt, const struct attach *a, int err)
+{
+	struct arena *ar = arena_new();
+	const char *alt = kfuncs_alternative(ar, tracefs_root(), a->func, a->prov == &provider_fexit);
+	const char *hint = arena_printf(ar, "This kernel refuses BPF trampolines; use %s instead",
+					alt ? alt : "a tracepoint (ctrace -l 'tracepoint:*')");
+	err = rt_attach_error(rt, a, err, err == -EPERM || err == -EOPNOTSUPP ? hint : NULL);
+	arena_free(ar);
+	return err;
+}
+
 static int attach(struct rt *rt, struct prog *pg, struct bpf_program *bp)
 {
-	const struct attach *a = pg->targets[0];
 	struct bpf_link *l = bpf_program__attach_trace(bp);
-	if (!l) {
-		int err = -errno;
-		struct arena *ar = arena_new();
-		const char *alt = kfuncs_alternative(ar, tracefs_root(), a->func,
-						     a->prov == &provider_fexit);
-		const char *hint = arena_printf(ar, "This kernel refuses BPF trampolines; use %s instead",
-						alt ? alt : "a tracepoint (ctrace -l 'tracepoint:*')");
-		err = rt_attach_error(rt, a, err, err == -EPERM || err == -EOPNOTSUPP ? hint : NULL);
-		arena_free(ar);
-		return err;
-	}
+	if (!l)
+		return refused(rt, pg->targets[0], -errno);
 	rt_add_link(rt, l);
+	return 0;
+}
+
+/* Kernels without trampolines refuse to load fentry programs with EPERM. */
+static int load_failed(struct rt *rt, struct prog *pg, int err)
+{
+	if (err != -EPERM && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */)
+		return err;
+	refused(rt, pg->targets[0], err);
 	return 0;
 }
 
@@ -231,6 +242,7 @@ const struct provider provider_fentry = {
 	.plan = plan,
 	.arg = arg_f,
 	.attach = attach,
+	.load_failed = load_failed,
 	.list = list_f,
 };
 
@@ -244,5 +256,6 @@ const struct provider provider_fexit = {
 	.plan = plan,
 	.arg = arg_fr,
 	.attach = attach,
+	.load_failed = load_failed,
 	.list = list_fr,
 };
