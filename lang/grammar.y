@@ -606,8 +606,20 @@ static bool starts_expr(const char *name)
 	return name_in(name, starts);
 }
 
+/* A token's name for a message: 'x' for punctuation and keywords, kinds as they are. */
+static const char *quoted(struct pstate *p, const char *name)
+{
+	static const char *const kinds[] = {
+		"expression", "identifier", "integer", "string", "variable", "map", "end of file",
+		"positional parameter", "attach point", "end of input", NULL,
+	};
+	if (name_in(name, kinds) || strchr(name, ' '))
+		return name;
+	return arena_printf(p->arena, "'%s'", name);
+}
+
 /*
- * The ", expecting A or B" part, or "" when more than MAX_LISTED tokens
+ * The ": expected A or B" part, or "" when more than MAX_LISTED tokens
  * would be listed (as bison does).
  */
 static const char *expected_list(struct pstate *p, const yypcontext_t *ctx)
@@ -633,19 +645,23 @@ static const char *expected_list(struct pstate *p, const yypcontext_t *ctx)
 		return "";
 	const char *msg = "";
 	for (int i = 0; i < k; i++)
-		msg = arena_printf(p->arena, "%s%s%s", msg, i == 0 ? ", expecting " : " or ",
-				   names[i]);
+		msg = arena_printf(p->arena, "%s%s%s", msg, i == 0 ? ": expected " : " or ",
+				   quoted(p, names[i]));
 	return msg;
 }
 
-/* "syntax error, unexpected X, expecting A or B" (bpftrace 0.17's words). */
+/*
+ * "unexpected '}': expected ')' or ','", in the manner of bpftrace's own
+ * parser: punctuation and keywords quoted, kinds of tokens (identifier,
+ * expression, end of file) not.
+ */
 static int yyreport_syntax_error(const yypcontext_t *ctx, struct pstate *p)
 {
 	yysymbol_kind_t got = yypcontext_token(ctx);
-	const char *msg = "syntax error";
+	const char *msg = "unexpected input";
 
 	if (got != YYSYMBOL_YYEMPTY)
-		msg = arena_printf(p->arena, "%s, unexpected %s", msg, tok_name(p, got));
+		msg = arena_printf(p->arena, "unexpected %s", quoted(p, tok_name(p, got)));
 	msg = arena_printf(p->arena, "%s%s", msg, expected_list(p, ctx));
 	pstate_error(p, yypcontext_location(ctx), msg);
 	return 0;

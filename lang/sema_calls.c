@@ -104,6 +104,20 @@ static const struct type *call_print(struct sema *s, struct ast_node *n)
 static const struct type *call_str(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *a = n->u.ident.args, *len = a->next;
+	if (a->kind == AST_BINOP && a->u.binop.op == BINOP_ADD &&
+	    a->u.binop.lhs->kind == AST_POSITIONAL)
+		sema_positional(s, a->u.binop.lhs);
+	if (a->kind == AST_BINOP && a->u.binop.op == BINOP_ADD && a->u.binop.lhs->kind == AST_STRING &&
+	    a->u.binop.rhs->kind == AST_INT) {
+		/* str($1 + 2): a positional string from an offset, folded here */
+		struct ast_node *lit = a->u.binop.lhs;
+		uint64_t off = a->u.binop.rhs->u.num.value;
+		if (off > lit->u.str.len)
+			off = lit->u.str.len;
+		a->kind = AST_STRING;
+		a->u.str.value = lit->u.str.value + off;
+		a->u.str.len = lit->u.str.len - off;
+	}
 	const struct type *t = sema_expr(s, a);
 	unsigned size = s->p->cfg.max_strlen;
 	int64_t l;
@@ -121,18 +135,6 @@ static const struct type *call_str(struct sema *s, struct ast_node *n)
 	}
 	if (t->kind == TY_NONE)
 		return sema_settype(n, &type_none);
-	if (a->kind == AST_BINOP && a->u.binop.op == BINOP_ADD && a->u.binop.lhs->kind == AST_STRING &&
-	    a->u.binop.rhs->kind == AST_INT) {
-		/* str($1 + 2): a positional string from an offset, folded here */
-		struct ast_node *lit = a->u.binop.lhs;
-		uint64_t off = a->u.binop.rhs->u.num.value;
-		if (off > lit->u.str.len)
-			off = lit->u.str.len;
-		a->kind = AST_STRING;
-		a->u.str.value = lit->u.str.value + off;
-		a->u.str.len = lit->u.str.len - off;
-		return sema_settype(n, sema_expr(s, a));
-	}
 	if (t->kind == TY_STRING) {
 		/* str() of a literal or a string is the string itself, cut to the length */
 		return sema_settype(n, t);

@@ -614,8 +614,6 @@ static const struct type *binop(struct sema *s, struct ast_node *n)
 			return sema_settype(n, l);
 		return sema_settype(n, type_int(8, sgn));
 	}
-	if (op == BINOP_ADD && n->u.binop.lhs->kind == AST_STRING && n->u.binop.rhs->kind == AST_INT)
-		return sema_settype(n, l); /* only meaningful inside str(): folded there */
 	if (op == BINOP_EQ || op == BINOP_NE) {
 		if (l->kind == TY_STRING && r->kind == TY_STRING)
 			return sema_settype(n, &type_bool);

@@ -596,24 +596,24 @@ static void test_comments(void)
 static void test_syntax_errors(void)
 {
 	CHECK_STR(errors("BEGIN { @x = foo(1 }"),
-		  "stdin:1:20-21: ERROR: syntax error, unexpected }, expecting ) or ,\n"
+		  "stdin:1:20-21: ERROR: unexpected '}': expected ')' or ','\n"
 		  "BEGIN { @x = foo(1 }\n"
 		  "                   ~\n");
 	CHECK_STR(errors("BEGIN {"),
-		  "stdin:1:8-9: ERROR: syntax error, unexpected end of file\n"
+		  "stdin:1:8-9: ERROR: unexpected end of file\n"
 		  "BEGIN {\n"
 		  "       ~\n");
 	CHECK_STR(errors("BEGIN\n"),
-		  "stdin:1:6-7: ERROR: syntax error, unexpected end of file, "
-		  "expecting / or < or { or ,\n"
+		  "stdin:1:6-7: ERROR: unexpected end of file: "
+		  "expected '/' or '<' or '{' or ','\n"
 		  "BEGIN\n"
 		  "     ~\n");
 	CHECK_STR(errors("BEGIN { $x = ; }"),
-		  "stdin:1:14-15: ERROR: syntax error, unexpected ;, expecting expression\n"
+		  "stdin:1:14-15: ERROR: unexpected ';': expected expression\n"
 		  "BEGIN { $x = ; }\n"
 		  "             ~\n");
 	CHECK_STR(errors("BEGIN { if (x) { } else }"),
-		  "stdin:1:25-26: ERROR: syntax error, unexpected }, expecting if or {\n"
+		  "stdin:1:25-26: ERROR: unexpected '}': expected 'if' or '{'\n"
 		  "BEGIN { if (x) { } else }\n"
 		  "                        ~\n");
 	CHECK_STR(errors("BEGIN { 1 = 2 }"),
@@ -641,7 +641,7 @@ static void test_syntax_errors(void)
 		  "BEGIN { $1000000000000 }\n"
 		  "        ~~~~~~~~~~~~~~\n");
 	CHECK_STR(errors("BEGIN { @x = 1 2 }"),
-		  "stdin:1:16-17: ERROR: syntax error, unexpected integer, expecting } or ;\n"
+		  "stdin:1:16-17: ERROR: unexpected integer: expected '}' or ';'\n"
 		  "BEGIN { @x = 1 2 }\n"
 		  "               ~\n");
 }
@@ -651,39 +651,39 @@ static void test_recovery(void)
 	/* One error per broken statement or item; the good parts are still read. */
 	CHECK_STR(errors("BEGIN { @x = 1 +; @y = 2 } END { $x = ; }\nkprobe:f { a b; c d }\n"
 			 "i:s:1 { @ok = 1 }"),
-		  "stdin:1:17-18: ERROR: syntax error, unexpected ;, expecting expression\n"
+		  "stdin:1:17-18: ERROR: unexpected ';': expected expression\n"
 		  "BEGIN { @x = 1 +; @y = 2 } END { $x = ; }\n"
 		  "                ~\n"
-		  "stdin:1:39-40: ERROR: syntax error, unexpected ;, expecting expression\n"
+		  "stdin:1:39-40: ERROR: unexpected ';': expected expression\n"
 		  "BEGIN { @x = 1 +; @y = 2 } END { $x = ; }\n"
 		  "                                      ~\n"
-		  "stdin:2:14-15: ERROR: syntax error, unexpected identifier, "
-		  "expecting } or ; or (\n"
+		  "stdin:2:14-15: ERROR: unexpected identifier: "
+		  "expected '}' or ';' or '('\n"
 		  "kprobe:f { a b; c d }\n"
 		  "             ~\n"
-		  "stdin:2:19-20: ERROR: syntax error, unexpected identifier, "
-		  "expecting } or ; or (\n"
+		  "stdin:2:19-20: ERROR: unexpected identifier: "
+		  "expected '}' or ';' or '('\n"
 		  "kprobe:f { a b; c d }\n"
 		  "                  ~\n");
 	/* An error in a nested block does not lose the enclosing probe. */
 	CHECK_STR(errors("BEGIN { if (1) { ) } @x = ; }"),
-		  "stdin:1:18-19: ERROR: syntax error, unexpected )\n"
+		  "stdin:1:18-19: ERROR: unexpected ')'\n"
 		  "BEGIN { if (1) { ) } @x = ; }\n"
 		  "                 ~\n"
-		  "stdin:1:27-28: ERROR: syntax error, unexpected ;, expecting expression\n"
+		  "stdin:1:27-28: ERROR: unexpected ';': expected expression\n"
 		  "BEGIN { if (1) { ) } @x = ; }\n"
 		  "                          ~\n");
 	/* A broken attach list resynchronises at the end of the item. */
 	CHECK_STR(errors("BEGIN END { } i:s:1 { @x = }"),
-		  "stdin:1:7-10: ERROR: syntax error, unexpected attach point, "
-		  "expecting / or < or { or ,\n"
+		  "stdin:1:7-10: ERROR: unexpected attach point: "
+		  "expected '/' or '<' or '{' or ','\n"
 		  "BEGIN END { } i:s:1 { @x = }\n"
 		  "      ~~~\n"
-		  "stdin:1:28-29: ERROR: syntax error, unexpected }, expecting expression\n"
+		  "stdin:1:28-29: ERROR: unexpected '}': expected expression\n"
 		  "BEGIN END { } i:s:1 { @x = }\n"
 		  "                           ~\n");
 	/* A stray `}` at top level. */
-	CHECK(strstr(errors("} BEGIN { }"), "unexpected }") != NULL);
+	CHECK(strstr(errors("} BEGIN { }"), "unexpected '}'") != NULL);
 }
 
 static void test_binary_input(void)
