@@ -131,7 +131,7 @@ static struct json *parse_number(struct parser *p)
 		p->s++;
 	if (!isdigit((unsigned char)*p->s))
 		return fail(p, "unexpected character");
-	while (isdigit((unsigned char)*p->s) || strchr(".eE+-", *p->s))
+	while (isdigit((unsigned char)*p->s) || (*p->s && strchr(".eE+-", *p->s)))
 		p->s++;
 	j = json_new(JSON_NUM);
 	j->str = xmalloc(p->s - start + 1);

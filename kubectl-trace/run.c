@@ -369,11 +369,8 @@ static void defaults(struct run_opts *o)
 static int start(struct kube *k, struct run_opts *o, const char *id, const char *name,
 		 struct json *jobs)
 {
-	struct stream_opts so = {.program = o->program,
-				 .follow = true,
-				 .timeout = o->timeout,
-				 .interactive = true,
-				 .for_run = true};
+	struct stream_opts so = {
+	    .program = o->program, .follow = true, .timeout = o->timeout, .interactive = true};
 	char *sel = xasprintf(KT_LABEL_ID "=%s", id);
 	int rc;
 

@@ -74,14 +74,16 @@ int cmd_delete(struct kube *k, int argc, char **argv);
 int trace_delete(const struct kube *k, const char *selector, bool all_ns, bool quiet);
 
 /*
- * Follow (or read) the output of every tracer pod of a trace, render it, merge the final
- * maps and print them.  run_mode: stop at the first failure and report it.  Returns the
- * exit code.
+ * Follow (or read) the output of every tracer pod of the trace that selector finds, render it,
+ * merge the final maps and print them.  follow: until the tracers end; interactive: Ctrl-C
+ * stops the tracers (a second one stops waiting); stop_when_attached: return once every tracer
+ * has attached its probes (run without -a); raw: print ctrace's JSON lines as they are.
+ * Returns the exit code.
  */
 struct stream_opts {
 	const char *selector;
 	const char *program;
-	bool follow, interactive, raw, for_run, stop_when_attached;
+	bool follow, interactive, raw, stop_when_attached;
 	long timeout;
 };
 int trace_stream(const struct kube *k, const struct stream_opts *so);
