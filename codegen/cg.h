@@ -130,6 +130,8 @@ struct cgv cg_expr(struct cg *c, struct ast_node *n);
 void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const struct type *dst_t);
 LLVMValueRef cg_cond(struct cg *c, struct ast_node *n); /* i1 */
 LLVMValueRef cg_sdiv(struct cg *c, LLVMValueRef a, LLVMValueRef b);
+/* A value of type t read from kernel or user memory at addr. */
+struct cgv cg_read(struct cg *c, LLVMValueRef addr, const struct type *t, bool user);
 /* l / r or l % r, unsigned; by zero: 1 and the run-time warning for loc */
 LLVMValueRef cg_divmod(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef l,
 		       LLVMValueRef r);

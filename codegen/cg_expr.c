@@ -106,6 +106,10 @@ static LLVMValueRef elapsed(struct cg *c)
 	return phi;
 }
 
+static struct cgv element(struct cg *c, struct ast_node *n, struct ast_node *base,
+			  struct ast_node *index);
+static struct cgv task_walk(struct cg *c, struct ast_node *n, const struct sem *sm);
+
 static struct cgv builtin(struct cg *c, struct ast_node *n)
 {
 	const struct sem *sm = n->sema;
@@ -188,9 +192,10 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 		if (n->type->kind == TY_USYM)
 			return cg_usym(c, v, n->type);
 		break;
-	case BV_CPID:
 	case BV_PPID:
 	case BV_PCOMM:
+		return task_walk(c, n, sm);
+	case BV_CPID:
 	case BV_COUNT_:
 		v = cg_const(c, 0); /* rejected by sema */
 		break;
@@ -536,6 +541,9 @@ static struct cgv binop(struct cg *c, struct ast_node *n)
 	return val(v, n->type);
 }
 
+static struct cgv element(struct cg *c, struct ast_node *n, struct ast_node *base,
+			  struct ast_node *index);
+
 static struct cgv unop(struct cg *c, struct ast_node *n)
 {
 	struct cgv o = cg_expr(c, n->u.unop.operand);
@@ -548,6 +556,7 @@ static struct cgv unop(struct cg *c, struct ast_node *n)
 	case UNOP_BNOT:
 		return val(LLVMBuildNot(c->b, o.v, ""), n->type);
 	case UNOP_DEREF:
+		return element(c, n, n->u.unop.operand, NULL);
 	case UNOP_ADDR:
 		break;
 	}
@@ -616,6 +625,94 @@ static struct cgv ternary(struct cg *c, struct ast_node *n)
 	LLVMBasicBlockRef bbs[] = { tend, eend };
 	LLVMAddIncoming(phi, vals, bbs, 2);
 	return val(phi, n->type);
+}
+
+/*
+ * A value of type t at address addr in kernel or user memory: scalars in a
+ * register, aggregates copied into a temporary.
+ */
+struct cgv cg_read(struct cg *c, LLVMValueRef addr, const struct type *t, bool user)
+{
+	unsigned size = t->size ? t->size : 8;
+	LLVMValueRef dst = cg_tmp(c, size < 8 ? 8 : size);
+	cg_memset0_al(c, dst, size < 8 ? 8 : size, 8);
+	LLVMValueRef args[] = { dst, cg_const(c, size), LLVMBuildIntToPtr(c->b, addr, c->ptr, "") };
+	cg_helper(c, user ? H_PROBE_READ_USER : H_PROBE_READ_KERNEL, c->i64, args, 3);
+	if (type_is_scalar(t))
+		return val(cg_load_int(c, dst, size > 8 ? 8 : size, t->is_signed), t);
+	return val(dst, t);
+}
+
+/* A bitfield's value from the storage unit that holds it. */
+static LLVMValueRef bitfield(struct cg *c, LLVMValueRef unit, const struct field *f, bool sgn)
+{
+	unsigned shl = 64 - f->bit_offset - f->bit_size;
+	LLVMValueRef v = LLVMBuildShl(c->b, unit, cg_const(c, shl), "");
+	LLVMValueRef sh = cg_const(c, 64 - f->bit_size);
+	return sgn ? LLVMBuildAShr(c->b, v, sh, "") : LLVMBuildLShr(c->b, v, sh, "");
+}
+
+/* base.name or base->name: a member of a struct in memory or behind a pointer. */
+static struct cgv member(struct cg *c, struct ast_node *n)
+{
+	const struct sem *sm = n->sema;
+	const struct field *f = sm->field;
+	struct ast_node *base = n->u.field.base;
+	struct cgv b = cg_expr(c, base);
+	const struct type *ft = n->type;
+	const struct type *raw = f->type;
+
+	if (sm->ival) {
+		/* through a pointer: read the member where it lives */
+		bool user = base->type->as == AS_USER;
+		LLVMValueRef addr = LLVMBuildAdd(c->b, b.v, cg_const(c, f->offset), "");
+		if (f->bit_size) {
+			struct cgv u = cg_read(c, addr, type_int(raw->size, false), user);
+			return val(bitfield(c, u.v, f, raw->is_signed), ft);
+		}
+		return cg_read(c, addr, ft, user);
+	}
+	LLVMValueRef p = cg_gep(c, b.v, f->offset);
+	if (f->bit_size)
+		return val(bitfield(c, cg_load_int(c, p, raw->size, false), f, raw->is_signed), ft);
+	if (type_is_scalar(ft))
+		return val(cg_load_int(c, p, ft->size, ft->is_signed), ft);
+	return val(p, ft);
+}
+
+/* *p, p[i], array[i], string[i] */
+static struct cgv element(struct cg *c, struct ast_node *n, struct ast_node *base,
+			  struct ast_node *index)
+{
+	struct cgv b = cg_expr(c, base);
+	const struct type *bt = base->type, *et = n->type;
+	LLVMValueRef i = index ? cg_expr(c, index).v : cg_const(c, 0);
+
+	if (bt->kind == TY_PTR) {
+		unsigned esize = bt->elem && bt->elem->size ? bt->elem->size : 1;
+		LLVMValueRef addr = LLVMBuildAdd(c->b, b.v, LLVMBuildMul(c->b, i, cg_const(c, esize), ""), "");
+		return cg_read(c, addr, et, bt->as == AS_USER);
+	}
+	/* an array or string in memory: the index is kept inside it for the verifier */
+	unsigned n_el = bt->kind == TY_ARRAY ? bt->nelem : bt->size;
+	unsigned esize = bt->kind == TY_ARRAY ? bt->elem->size : 1;
+	LLVMValueRef ok = LLVMBuildICmp(c->b, LLVMIntULT, i, cg_const(c, n_el), "");
+	i = LLVMBuildSelect(c->b, ok, i, cg_const(c, 0), "");
+	LLVMValueRef off = LLVMBuildMul(c->b, i, cg_const(c, esize), "");
+	LLVMValueRef p = LLVMBuildGEP2(c->b, c->i8, b.v, &off, 1, "");
+	if (type_is_scalar(et))
+		return val(cg_load_int(c, p, et->size, et->is_signed), et);
+	return val(p, et);
+}
+
+/* ppid, pcomm: curtask->link->member */
+static struct cgv task_walk(struct cg *c, struct ast_node *n, const struct sem *sm)
+{
+	LLVMValueRef task = cg_helper(c, H_GET_CURRENT_TASK, c->i64, NULL, 0);
+	struct cgv link = cg_read(c, LLVMBuildAdd(c->b, task, cg_const(c, sm->ctx.offset), ""),
+				  &type_u64, false);
+	LLVMValueRef addr = LLVMBuildAdd(c->b, link.v, cg_const(c, (uint64_t)sm->ctx.disp), "");
+	return cg_read(c, addr, n->type, false);
 }
 
 /* A field of a value in memory (tuple, record) or of the tracepoint context (`args`). */
@@ -706,11 +803,18 @@ struct cgv cg_expr(struct cg *c, struct ast_node *n)
 	case AST_TERNARY:
 		return ternary(c, n);
 	case AST_FIELD:
+		if (((struct sem *)n->sema)->field)
+			return member(c, n);
 		return field_at(c, n->u.field.base, (unsigned)((struct sem *)n->sema)->argn, n->type);
 	case AST_TUPLE_INDEX:
 		return field_at(c, n->u.tindex.base, (unsigned)((struct sem *)n->sema)->argn, n->type);
-	case AST_INDEX:
-		return field_at(c, n->u.index.base, (unsigned)((struct sem *)n->sema)->argn, n->type);
+	case AST_INDEX: {
+		const struct type *bt = n->u.index.base->type;
+		if (bt->kind == TY_TUPLE || bt->kind == TY_RECORD)
+			return field_at(c, n->u.index.base, (unsigned)((struct sem *)n->sema)->argn,
+					n->type);
+		return element(c, n, n->u.index.base, n->u.index.index);
+	}
 	case AST_TUPLE:
 	case AST_RECORD:
 		return tuple(c, n);

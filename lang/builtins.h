@@ -71,7 +71,9 @@ enum builtin_var {
 	X(CAT, "cat", 1, 128)                                                                      \
 	X(SYSTEM, "system", 1, 128)                                                                \
 	X(SIGNAL, "signal", 1, 1)                                                                  \
-	X(SIGNAL_THREAD, "signal_thread", 1, 1)
+	X(SIGNAL_THREAD, "signal_thread", 1, 1)                                                    \
+	X(KPTR, "kptr", 1, 1)                                                                      \
+	X(UPTR, "uptr", 1, 1)
 
 enum builtin_func {
 #define X(k, s, lo, hi) BF_##k,
@@ -104,6 +106,7 @@ struct sem {
 	long long ival;          /* constant operands (str length, exit code, ...) */
 	bool is_const;           /* ival holds the node's constant value */
 	const char *bytes;       /* a folded constant's bytes (pton) */
+	const struct field *field; /* a struct member read (FIELD) */
 };
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "arena.h"
+#include "btf.h"
+#include "cdefs.h"
 
 void program_init(struct program *p, struct arena *a, struct diags *d, const struct source *src)
 {
@@ -107,4 +109,12 @@ int program_compile_front(struct program *p)
 	err = err ?: sema_types(p);
 	err = err ?: sema_resources(p);
 	return err;
+}
+
+void program_fini(struct program *p)
+{
+	btf_close(p->btf);
+	cdefs_free(p->cdefs);
+	p->btf = NULL;
+	p->cdefs = NULL;
 }

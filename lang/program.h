@@ -16,6 +16,8 @@
 #include "type.h"
 
 struct arena;
+struct btf_ctx;
+struct cdefs;
 
 /* Settings from the command line, the config block and the environment. */
 struct config {
@@ -136,6 +138,9 @@ struct program {
 	struct probe *probes;
 	unsigned nprobes;
 	struct map_sym *maps;
+	struct btf_ctx *btf;      /* the kernel's types, opened on first use */
+	bool btf_tried;
+	struct cdefs *cdefs;      /* the script's C definitions, if any */
 	unsigned nprogs;
 	struct resources res;
 	/* growable tables that become resources */
@@ -144,6 +149,8 @@ struct program {
 };
 
 void program_init(struct program *p, struct arena *a, struct diags *d, const struct source *src);
+/* Release what the program holds outside its arena (BTF mappings, libclang). */
+void program_fini(struct program *p);
 
 /* Add a target to probe pr (providers' expand hooks). */
 struct attach *program_add_attach(struct program *p, struct probe *pr,

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "sema.h"
 #include "sema_funcs.h"
+#include "sema_ptr.h"
 
 /* ---- calls ---------------------------------------------------------------------------------- */
 
@@ -315,6 +316,9 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 			return sema_settype(n, &type_void);
 		}
 		return call_printf(s, n, EV_SYSTEM);
+	case BF_KPTR:
+	case BF_UPTR:
+		return sema_addrspace(s, n, f == BF_UPTR ? AS_USER : AS_KERNEL);
 	case BF_KSTACK:
 	case BF_USTACK:
 	case BF_KSYM:

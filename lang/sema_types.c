@@ -16,6 +16,8 @@
 #include "program.h"
 #include "sema.h"
 #include "sema_funcs.h"
+#include "sema_ptr.h"
+#include "cdefs.h"
 
 #define SEMA_PASSES 3
 
@@ -432,6 +434,14 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 			n->u.ident.args = NULL;
 			return sema_expr(s, n);
 		}
+		int64_t v;
+		const struct type *et = NULL;
+		if (s->p->cdefs && (cdefs_macro(s->p->cdefs, name, &v) ||
+				    cdefs_enum_value(s->p->cdefs, name, &v, &et))) {
+			/* a #define constant or an enum value of the script's C definitions */
+			sema_make_int(n, (uint64_t)v, false);
+			return sema_settype(n, &type_s64);
+		}
 		sema_err(s, &n->loc, "Unknown identifier: '%s'", name);
 		return sema_settype(n, &type_none);
 	}
@@ -452,10 +462,11 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 	case BV_NCPUS:
 	case BV_CGROUP:
 	case BV_JIFFIES:
-	case BV_CURTASK:
 		if (id == BV_ELAPSED)
 			s->p->res.needs_elapsed = true;
 		return sema_settype(n, &type_u64);
+	case BV_CURTASK:
+		return sema_settype(n, sema_curtask_type(s));
 	case BV_COMM:
 		return sema_settype(n, type_string(s->p->arena, 16));
 	case BV_PROBE:
@@ -487,7 +498,9 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 		sema_make_int(n, (uint64_t)s->p->cfg.cpid, false);
 		return sema_settype(n, &type_u32);
 	case BV_PPID:
+		return sema_task_walk(s, n, "real_parent", "tgid");
 	case BV_PCOMM:
+		return sema_task_walk(s, n, "group_leader", "comm");
 	case BV_COUNT_:
 		break;
 	}
@@ -666,6 +679,7 @@ static const struct type *unop(struct sema *s, struct ast_node *n)
 			break;
 		return sema_settype(n, type_int(8, t->is_signed));
 	case UNOP_DEREF:
+		return sema_deref(s, n, t);
 	case UNOP_ADDR:
 		sema_err(s, &n->loc, "The '%s' operator is not supported by ctrace yet",
 		     unop_str(n->u.unop.op));
@@ -725,6 +739,8 @@ static const struct type *field(struct sema *s, struct ast_node *n)
 	const struct type *bt = sema_expr(s, n->u.field.base);
 	if (bt->kind == TY_NONE)
 		return sema_settype(n, &type_none);
+	if (bt->kind == TY_STRUCT && !is_args(n->u.field.base))
+		return sema_member(s, n, bt);
 	if (bt->kind == TY_RECORD || bt->kind == TY_STRUCT) {
 		for (unsigned i = 0; i < bt->nfields; i++) {
 			if (bt->fields[i].name && !strcmp(bt->fields[i].name, n->u.field.name)) {
@@ -746,6 +762,8 @@ static const struct type *field(struct sema *s, struct ast_node *n)
 		}
 		return sema_settype(n, &type_none);
 	}
+	if (bt->kind == TY_PTR)
+		return sema_member(s, n, bt);
 	sema_err(s, &n->loc, "Can not access field '%s' on type '%s'", n->u.field.name, sema_tstr(s, bt));
 	return sema_settype(n, &type_none);
 }
@@ -810,12 +828,30 @@ const struct type *sema_cast_target(struct sema *s, struct ast_typespec *ts)
 		{ "int64", &type_s64 }, { "uint8", &type_u8 },	 { "uint16", &type_u16 },
 		{ "uint32", &type_u32 }, { "uint64", &type_u64 }, { "bool", &type_bool },
 	};
-	if (!ts->name || ts->ptr_depth || ts->array_len >= 0)
+	if (!ts->name)
 		return NULL;
-	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
-		if (!strcmp(ints[i].name, ts->name))
-			return ints[i].t;
-	return NULL;
+	if (!ts->ptr_depth && ts->array_len < 0)
+		for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+			if (!strcmp(ints[i].name, ts->name))
+				return ints[i].t;
+	if (!ts->ptr_depth && !strcmp(ts->name, "string"))
+		return type_string(s->p->arena, ts->array_len > 0 ? (unsigned)ts->array_len
+								: s->p->cfg.max_strlen);
+	if (ts->ptr_depth && ts->array_len < 0) {
+		/* (int8 *)p and the like: pointers to builtin integer types */
+		for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+			if (!strcmp(ints[i].name, ts->name)) {
+				const struct type *t = ints[i].t;
+				enum addrspace as = s->proto && (s->proto->prov->flags & PROV_USER)
+							    ? AS_USER
+							    : AS_KERNEL;
+				for (int d = 0; d < ts->ptr_depth; d++)
+					t = type_ptr(s->p->arena, t, as);
+				return t;
+			}
+		}
+	}
+	return sema_named_type(s, ts);
 }
 
 static const struct type *cast(struct sema *s, struct ast_node *n)
@@ -826,7 +862,13 @@ static const struct type *cast(struct sema *s, struct ast_node *n)
 	if (from->kind == TY_NONE)
 		return sema_settype(n, &type_none);
 	if (!to) {
-		sema_err(s, &n->loc, "Casts to this type are not supported by ctrace yet");
+		sema_err(s, &n->loc, "Unknown type in cast: %s", n->u.cast.ts->name ? n->u.cast.ts->name : "?");
+		return sema_settype(n, &type_none);
+	}
+	if (to->kind == TY_PTR && sema_is_intlike(from))
+		return sema_settype(n, to);
+	if (to->kind != TY_INT && to->kind != TY_BOOL) {
+		sema_err(s, &n->loc, "Cannot cast from '%s' to '%s'", sema_tstr(s, from), sema_tstr(s, to));
 		return sema_settype(n, &type_none);
 	}
 	if (!sema_is_intlike(from)) {
@@ -841,8 +883,9 @@ static const struct type *sizeof_expr(struct sema *s, struct ast_node *n)
 	const struct type *t;
 	if (n->u.cast.ts) {
 		t = sema_cast_target(s, n->u.cast.ts);
+		t = sema_complete(s, t);
 		if (!t) {
-			sema_err(s, &n->loc, "sizeof() of this type is not supported by ctrace yet");
+			sema_err(s, &n->loc, "Unknown type: %s", n->u.cast.ts->name ? n->u.cast.ts->name : "?");
 			return sema_settype(n, &type_none);
 		}
 	} else {
@@ -918,13 +961,11 @@ const struct type *sema_expr(struct sema *s, struct ast_node *n)
 		return tuple_index(s, n, n->u.tindex.base, n->u.tindex.index);
 	case AST_INDEX: {
 		int64_t idx;
-		if (!sema_const_int(n->u.index.index, &idx)) {
-			sema_expr(s, n->u.index.base);
-			sema_expr(s, n->u.index.index);
-			sema_err(s, &n->loc, "Array indexing is not supported by ctrace yet");
-			return sema_settype(n, &type_none);
-		}
-		return tuple_index(s, n, n->u.index.base, idx);
+		const struct type *bt = sema_expr(s, n->u.index.base);
+		if ((bt->kind == TY_TUPLE || bt->kind == TY_RECORD) &&
+		    sema_const_int(n->u.index.index, &idx))
+			return tuple_index(s, n, n->u.index.base, idx);
+		return sema_index(s, n);
 	}
 	case AST_TUPLE:
 	case AST_RECORD:
@@ -934,6 +975,7 @@ const struct type *sema_expr(struct sema *s, struct ast_node *n)
 	case AST_SIZEOF:
 		return sizeof_expr(s, n);
 	case AST_OFFSETOF:
+		return sema_offsetof(s, n);
 	case AST_TYPEOF:
 	case AST_NAMED:
 		break;
@@ -1185,9 +1227,19 @@ static void unsupported_items(struct sema *s)
 	if (s->p->ast->u.program.imports)
 		sema_err(s, &s->p->ast->u.program.imports->loc,
 		     "import is not supported by ctrace yet");
-	if (s->p->ast->u.program.cdefs)
-		sema_err(s, &s->p->ast->u.program.cdefs->loc,
-		     "C definitions and #include are not supported by ctrace yet");
+
+}
+
+/* The script's C definitions and #-lines, through libclang (loaded only now). */
+static int cdefs_load(struct program *p)
+{
+	struct ast_node *c = p->ast->u.program.cdefs;
+	if (!c)
+		return 0;
+	char *text = arena_strdup(p->arena, "");
+	ast_foreach(d, c) text = arena_printf(p->arena, "%s%s\n", text, d->u.cdef.text);
+	p->cdefs = cdefs_parse(p->arena, p->diags, text, &c->loc, NULL);
+	return p->cdefs ? 0 : -EINVAL;
 }
 
 static void map_decls(struct sema *s)
@@ -1230,6 +1282,8 @@ int sema_types(struct program *p)
 	struct sema s = { .p = p };
 
 	map_decls(&s);
+	if (cdefs_load(p))
+		return -EINVAL;
 	for (int pass = 0; pass < SEMA_PASSES; pass++) {
 		s.final = pass == SEMA_PASSES - 1;
 		for (struct probe *pr = p->probes; pr; pr = pr->next)

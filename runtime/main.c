@@ -387,6 +387,31 @@ static unsigned ncpus(void)
 	return n > 0 ? (unsigned)n : (unsigned)get_nprocs_conf();
 }
 
+/*
+ * A cgroup's depth below the cgroup v2 root: the directories above it on
+ * the same filesystem (the root may be /sys/fs/cgroup or, on hybrid hosts,
+ * /sys/fs/cgroup/unified).
+ */
+static uint64_t cgroup_level(const char *path, const struct stat *st)
+{
+	char *real = realpath(path, NULL);
+	uint64_t level = 0;
+	if (!real)
+		return 0;
+	for (;;) {
+		char *slash = strrchr(real, '/');
+		struct stat up;
+		if (!slash || slash == real)
+			break;
+		*slash = '\0';
+		if (stat(real, &up) || up.st_dev != st->st_dev)
+			break;
+		level++;
+	}
+	free(real);
+	return level;
+}
+
 /* cgroup v2: the id of a cgroup is its directory's inode number; its level is its depth. */
 static int resolve_cgroups(struct cli *c, struct program *p)
 {
@@ -401,13 +426,7 @@ static int resolve_cgroups(struct cli *c, struct program *p)
 				errno ? strerror(errno) : "not a directory");
 			return -1;
 		}
-		char *real = realpath(path, NULL);
-		const char *rel = real && !strncmp(real, "/sys/fs/cgroup", 14) ? real + 14 : "";
-		uint64_t level = 0;
-		for (const char *s = rel; *s; s++)
-			if (*s == '/' && s[1] && s[1] != '/')
-				level++;
-		free(real);
+		uint64_t level = cgroup_level(path, &st);
 		p->cfg.cgroup_ids[2 * i] = st.st_ino;
 		p->cfg.cgroup_ids[2 * i + 1] = level;
 	}
@@ -594,6 +613,7 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	if (out != stdout)
 		fclose(out);
 out:
+	program_fini(&p);
 	child_stop(&child);
 	free(elf);
 	if (!c->prog_text && src.text)

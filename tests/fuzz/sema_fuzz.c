@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		program_dump_resources(&p, sink);
 	}
 	diags_print(&d, sink);
+	program_fini(&p);
 	arena_free(a);
 	free(text);
 	return 0;
