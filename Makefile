@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps run test format format-check clean bench
+.PHONY: all build deps run test format format-check clean bench image
 
 all: build
 
@@ -25,6 +25,10 @@ test: deps build
 
 bench: deps build
 	./bench/run $(BUILD)
+
+# The kubectl-trace runner image (podman; its Debian 12 base made with debootstrap).
+image: deps build
+	$(MAKE) -C kubectl-trace image BUILD=$(abspath $(BUILD))
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^tests/fixtures/')
