@@ -221,24 +221,34 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	c->entry_br = LLVMBuildBr(c->b, body);
 	LLVMPositionBuilderAtEnd(c->b, body);
 	c->scratch = NULL;
+	c->scratch_map = NULL;
 	c->scratch_used = 0;
+	/* a for loop over a map runs its body in a callback: variables must live in scratch */
+	c->force_scratch = pg->probe->has_formap;
+	c->in_callback = false;
 	c->stack_used = 0;
 	c->nloops = 0;
-	for (struct var_sym *v = pg->probe->vars; v; v = v->next)
+	for (struct var_sym *v = pg->probe->vars; v; v = v->next) {
 		v->cg = NULL;
+		v->cg_off = -1;
+	}
 
 	filters(c);
 	probe_id(c, pg);
+	if (c->force_scratch) {
+		/* every variable's scratch slot, cleared at the start of each run */
+		for (struct var_sym *v = pg->probe->vars; v; v = v->next)
+			if (v->type && v->type->kind != TY_NONE)
+				cg_var_slot(c, v);
+	}
 	if (node->u.probe.pred)
 		ret_if(c, LLVMBuildNot(c->b, cg_cond(c, node->u.probe.pred), ""));
 	cg_stmts(c, node->u.probe.body->u.block.stmts);
 	LLVMBuildRet(c->b, cg_const(c, 0));
 
-	if (c->scratch) {
-		LLVMValueRef g = LLVMGetNamedGlobal(c->mod, c->scratch_name);
-		cg_map_describe(c, g, c->scratch_name, BPF_PERCPU_ARRAY, 4,
+	if (c->scratch_map)
+		cg_map_describe(c, c->scratch_map, c->scratch_name, BPF_PERCPU_ARRAY, 4,
 				(c->scratch_used + 7) & ~7u, 1);
-	}
 }
 
 /* ---- module lifecycle ------------------------------------------------------------------------ */

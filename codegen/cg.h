@@ -71,7 +71,10 @@ struct cg {
 	LLVMBasicBlockRef entry;   /* allocas, then a branch to the body */
 	LLVMValueRef entry_br;     /* that branch */
 	LLVMValueRef probe_id;     /* i64 */
-	LLVMValueRef scratch;      /* per-CPU scratch base (NULL until first needed) */
+	LLVMValueRef scratch;      /* per-CPU scratch base in this function (NULL until needed) */
+	LLVMValueRef scratch_map;  /* the program's scratch map (NULL until needed) */
+	bool force_scratch;        /* temporaries in scratch: callbacks share them */
+	bool in_callback;          /* generating a for-loop callback: no context */
 	unsigned scratch_used;
 	unsigned stack_used;
 	const char *scratch_name;

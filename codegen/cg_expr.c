@@ -208,6 +208,23 @@ static struct cgv builtin(struct cg *c, struct ast_node *n)
 /* A variable's storage, made (and zeroed, for the verifier) in the entry block on first use. */
 static LLVMValueRef var_slot(struct cg *c, struct var_sym *v)
 {
+	if (c->force_scratch) {
+		/* the same bytes of scratch from the probe and from its callbacks */
+		unsigned size = (v->type->size < 8 ? 8 : v->type->size + 7) & ~7u;
+		bool fresh = v->cg_off < 0;
+		if (fresh) {
+			v->cg_off = c->scratch_used;
+			c->scratch_used += size;
+		}
+		LLVMValueRef base = cg_scratch_base(c);
+		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+		LLVMPositionBuilderBefore(c->b, c->entry_br);
+		LLVMValueRef p = cg_gep(c, base, (unsigned)v->cg_off);
+		if (fresh && !c->in_callback)
+			cg_memset0_al(c, p, size, 8);
+		LLVMPositionBuilderAtEnd(c->b, cur);
+		return p;
+	}
 	if (v->cg)
 		return v->cg;
 	LLVMValueRef p = cg_tmp(c, v->type->size < 8 ? 8 : v->type->size);

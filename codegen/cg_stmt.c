@@ -2,6 +2,8 @@
 /* Statements: assignments, conditionals and loops. */
 #include "cg.h"
 
+#include "arena.h"
+
 
 static void stmt(struct cg *c, struct ast_node *n);
 
@@ -96,6 +98,80 @@ static void for_range(struct cg *c, struct ast_node *n)
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
 
+/* Where the probe id waits for callbacks, which have no context to read it from. */
+static long probe_id_slot(struct cg *c)
+{
+	long off = (long)c->scratch_used;
+	c->scratch_used += 8;
+	return off;
+}
+
+/*
+ * for ($kv : @m) { body }: the body becomes a callback of
+ * bpf_for_each_map_elem.  The probe's variables live in the per-CPU scratch
+ * area, which the callback looks up too, so both see the same bytes.
+ */
+static void for_map(struct cg *c, struct ast_node *n)
+{
+	struct ast_node *mapnode = n->u.loop.lo;
+	const struct map_res *r = cg_map_res(c, mapnode);
+	struct var_sym *kv = ((struct sem *)n->sema)->var;
+	long pid_off = probe_id_slot(c);
+
+	cg_store_int(c, cg_gep(c, cg_scratch_base(c), (unsigned)pid_off), c->probe_id, 8);
+
+	/* the callback */
+	struct cg saved = *c;
+	LLVMBasicBlockRef back = LLVMGetInsertBlock(c->b);
+	LLVMTypeRef params[] = { c->ptr, c->ptr, c->ptr, c->ptr };
+	const char *name = arena_printf(c->p->arena, "%s_each%ld", c->pg->fn_name, pid_off);
+	c->fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i64, params, 4, 0));
+	LLVMSetLinkage(c->fn, LLVMInternalLinkage);
+	cg_describe_fn(c, c->fn, 4);
+	c->entry = cg_block(c, "entry");
+	LLVMBasicBlockRef body = cg_block(c, "body");
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	c->entry_br = LLVMBuildBr(c->b, body);
+	LLVMPositionBuilderAtEnd(c->b, body);
+	c->scratch = NULL;
+	c->ctxarg = NULL;
+	c->in_callback = true;
+	c->nloops = 0;
+	c->probe_id = cg_load_int(c, cg_gep(c, cg_scratch_base(c), (unsigned)pid_off), 8, false);
+
+	/* $kv = (key, value) */
+	LLVMValueRef slot = cg_var_slot(c, kv);
+	const struct type *t = kv->type;
+	cg_memcpy(c, cg_gep(c, slot, t->fields[0].offset), LLVMGetParam(c->fn, 1), r->key->size);
+	cg_memcpy(c, cg_gep(c, slot, t->fields[1].offset), LLVMGetParam(c->fn, 2), r->val->size);
+
+	/* break stops the walk (1), continue goes on to the next element (0) */
+	LLVMBasicBlockRef brk = cg_block(c, "each.break"), cont = cg_block(c, "each.next");
+	if (push_loop(c, brk, cont)) {
+		cg_stmts(c, n->u.loop.body->u.block.stmts);
+		c->nloops--;
+	}
+	LLVMBuildBr(c->b, cont);
+	LLVMPositionBuilderAtEnd(c->b, brk);
+	LLVMBuildRet(c->b, cg_const(c, 1));
+	LLVMPositionBuilderAtEnd(c->b, cont);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMValueRef cb = c->fn;
+
+	/* back in the probe: walk the map */
+	unsigned scratch_used = c->scratch_used, stack_used = c->stack_used;
+	LLVMValueRef scratch_map = c->scratch_map;
+	const char *scratch_name = c->scratch_name;
+	*c = saved;
+	c->scratch_used = scratch_used;
+	c->stack_used = stack_used;
+	c->scratch_map = scratch_map;
+	c->scratch_name = scratch_name;
+	LLVMPositionBuilderAtEnd(c->b, back);
+	LLVMValueRef args[] = { c->maps[r->id], cb, LLVMConstNull(c->ptr), cg_const(c, 0) };
+	cg_helper(c, H_FOR_EACH_MAP_ELEM, c->i64, args, 4);
+}
+
 static void jump(struct cg *c, bool is_break)
 {
 	if (!c->nloops)
@@ -133,6 +209,9 @@ static void stmt(struct cg *c, struct ast_node *n)
 	}
 	case AST_FOR_RANGE:
 		for_range(c, n);
+		break;
+	case AST_FOR_MAP:
+		for_map(c, n);
 		break;
 	case AST_BREAK:
 		jump(c, true);

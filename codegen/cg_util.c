@@ -43,8 +43,12 @@ LLVMValueRef cg_scratch_base(struct cg *c)
 	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
 	LLVMPositionBuilderBefore(c->b, c->entry_br);
 	/* the map itself is defined after the body, once its size is known */
-	c->scratch_name = arena_printf(c->p->arena, "sc_%s", c->pg->fn_name);
-	LLVMValueRef map = cg_map_global(c, c->scratch_name, 4);
+	/* one map per program, shared by its callbacks (for loops over maps) */
+	if (!c->scratch_map) {
+		c->scratch_name = arena_printf(c->p->arena, "sc_%s", c->pg->fn_name);
+		c->scratch_map = cg_map_global(c, c->scratch_name, 4);
+	}
+	LLVMValueRef map = c->scratch_map;
 	LLVMValueRef zero = LLVMBuildAlloca(c->b, c->i32, "");
 	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), zero);
 	LLVMValueRef args[] = { map, zero };
@@ -75,7 +79,7 @@ LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 	LLVMValueRef p;
 
 	size = (size + 7) & ~7u;
-	if (size <= CG_STACK_TMP_MAX && c->stack_used + size <= CG_STACK_BUDGET) {
+	if (size <= CG_STACK_TMP_MAX && c->stack_used + size <= CG_STACK_BUDGET && !c->force_scratch) {
 		LLVMPositionBuilderBefore(c->b, c->entry_br);
 		p = LLVMBuildAlloca(c->b, LLVMArrayType2(c->i64, size / 8), "");
 		LLVMSetAlignment(p, 8);

@@ -87,6 +87,7 @@ struct var_sym {
 	struct loc first;
 	bool is_let;              /* block-scoped: `let`, or a for-loop variable */
 	void *cg;                 /* codegen's storage */
+	long cg_off;              /* codegen: its offset in scratch when shared with callbacks */
 	struct var_sym *next;
 };
 
@@ -117,6 +118,7 @@ struct probe {
 	struct prog *progs;
 	struct var_sym *vars;
 	bool uses_probe;          /* the body reads `probe` */
+	bool has_formap;          /* the body loops over a map (a callback) */
 	bool uses_args;
 	/* the fields the body reads as args.NAME, found before planning (providers group
 	   targets whose layout of these fields is the same into one program) */

@@ -21,6 +21,7 @@ struct sema {
 	struct probe *pr;
 	struct attach *proto; /* the target whose arguments the body reads */
 	int loop_depth;
+	int in_formap;        /* inside the body of a for loop over a map (a callback) */
 	bool final;
 	int depth;            /* block nesting */
 	struct {

@@ -448,6 +448,12 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 	sm = sema_sem(s, n);
 	sm->id = id;
 	sm->argn = argn;
+	if (s->in_formap && (id == BV_ARGS || id == BV_ARG || id == BV_RETVAL || id == BV_FUNC ||
+			     id == BV_KSTACK || id == BV_USTACK)) {
+		/* the loop body runs in a callback, away from the probe's context */
+		sema_err(s, &n->loc, "%s can not be used inside a for loop over a map", name);
+		return sema_settype(n, &type_none);
+	}
 	switch ((enum builtin_var)id) {
 	case BV_PID:
 	case BV_TID:
@@ -1155,9 +1161,32 @@ static void stmt(struct sema *s, struct ast_node *n)
 		sema_block_leave(s);
 		break;
 	}
-	case AST_FOR_MAP:
-		sema_err(s, &n->loc, "for loops over maps are not supported by ctrace yet");
+	case AST_FOR_MAP: {
+		struct ast_node *mn = n->u.loop.lo;
+		struct map_sym *m = sema_map_get(s, mn->u.ident.name, &mn->loc);
+		sema_sem(s, mn)->map = m;
+		if (s->in_formap)
+			sema_err(s, &n->loc, "for loops over maps can not be nested");
+		else if (m->agg != AGG_NONE)
+			sema_err(s, &n->loc, "for loops over %s maps are not supported", agg_kind_name(m->agg));
+		else if (s->final && (!m->key || !m->val || m->val->kind == TY_NONE))
+			sema_err(s, &mn->loc, "for loops need a map with keys: %s", m->name);
+		s->pr->has_formap = true;
+		/* the element ($kv = (key, value)) lives in the loop's block */
+		sema_block_enter(s);
+		struct var_sym *v = var_declare(s, n, n->u.loop.var);
+		if (m->key && m->val && m->val->kind != TY_NONE) {
+			const struct type *el[2] = { m->key, m->val };
+			v->type = type_tuple(s->p->arena, el, NULL, 2);
+		}
+		s->loop_depth++;
+		s->in_formap++;
+		stmts(s, n->u.loop.body->u.block.stmts);
+		s->in_formap--;
+		s->loop_depth--;
+		sema_block_leave(s);
 		break;
+	}
 	case AST_BREAK:
 	case AST_CONTINUE:
 		if (!s->loop_depth)
@@ -1165,6 +1194,8 @@ static void stmt(struct sema *s, struct ast_node *n)
 			     n->kind == AST_BREAK ? "break" : "continue");
 		break;
 	case AST_RETURN:
+		if (s->in_formap)
+			sema_err(s, &n->loc, "return can not be used inside a for loop over a map");
 		if (n->u.stmt.expr)
 			sema_err(s, &n->loc, "return with a value is only allowed in functions");
 		break;
