@@ -258,6 +258,7 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 	case BF_SIGNAL:
 	case BF_SIGNAL_THREAD:
 		return cg_func(c, n, (enum builtin_func)sem(n)->id);
+	case BF_GETOPT: /* folded by sema */
 	case BF_KPTR:
 	case BF_UPTR:
 		/* the same bits; the type says which memory they point into */

@@ -72,6 +72,7 @@ enum builtin_var {
 	X(SYSTEM, "system", 1, 128)                                                                \
 	X(SIGNAL, "signal", 1, 1)                                                                  \
 	X(SIGNAL_THREAD, "signal_thread", 1, 1)                                                    \
+	X(GETOPT, "getopt", 1, 3)                                                                  \
 	X(KPTR, "kptr", 1, 1)                                                                      \
 	X(UPTR, "uptr", 1, 1)
 

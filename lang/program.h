@@ -137,6 +137,8 @@ struct program {
 	const char *tracefs;      /* tracefs root: /sys/kernel/tracing, or a test fixture */
 	char **pos;               /* positional parameters $1.. */
 	int npos;
+	char **named;             /* named parameters after --: "name=value" or "name" */
+	int nnamed;
 	struct probe *probes;
 	unsigned nprobes;
 	struct map_sym *maps;

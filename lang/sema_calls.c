@@ -159,6 +159,64 @@ static const struct type *call_str(struct sema *s, struct ast_node *n)
 	return sema_settype(n, type_string(s->p->arena, size));
 }
 
+/* The value of named parameter name (NULL: absent; "" for a bare --flag). */
+static const char *named_param(struct sema *s, const char *name)
+{
+	size_t len = strlen(name);
+	for (int i = 0; i < s->p->nnamed; i++) {
+		const char *a = s->p->named[i];
+		if (!strncmp(a, name, len) && (a[len] == '=' || !a[len]))
+			return a[len] == '=' ? a + len + 1 : "";
+	}
+	return NULL;
+}
+
+/*
+ * getopt("name"[, default]): a named parameter given after `--` as
+ * --name=value or --name.  The default's type decides the result's: a
+ * string, an integer, or (no default, or a bool) whether the flag is set.
+ */
+static const struct type *getopt_(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args, *def = a->next;
+	if (a->kind != AST_STRING) {
+		sema_err(s, &a->loc, "getopt() expects the parameter's name as a string literal");
+		return sema_settype(n, &type_none);
+	}
+	const char *v = named_param(s, a->u.str.value);
+	enum ast_kind k = def ? def->kind : AST_BOOL;
+	if (def && k != AST_STRING && k != AST_INT && k != AST_BOOL) {
+		sema_err(s, &def->loc, "getopt() default must be a literal string, integer or bool");
+		return sema_settype(n, &type_none);
+	}
+	struct loc loc = n->loc;
+	struct ast_node *next = n->next;
+	if (k == AST_STRING) {
+		const char *str = v ? v : def->u.str.value;
+		memset(&n->u, 0, sizeof(n->u));
+		n->kind = AST_STRING;
+		n->u.str.value = str;
+		n->u.str.len = strlen(str);
+	} else if (k == AST_INT) {
+		char *end;
+		long long num = v ? strtoll(v, &end, 0) : (long long)def->u.num.value;
+		if (v && (*end || !*v)) {
+			sema_err(s, &n->loc, "getopt(): --%s expects an integer, got '%s'", a->u.str.value, v);
+			return sema_settype(n, &type_none);
+		}
+		sema_make_int(n, (uint64_t)num, false);
+	} else {
+		bool on = v ? !(!strcmp(v, "false") || !strcmp(v, "0")) : (def && def->u.boolean.value);
+		memset(&n->u, 0, sizeof(n->u));
+		n->kind = AST_BOOL;
+		n->u.boolean.value = on;
+	}
+	n->loc = loc;
+	n->next = next;
+	n->sema = NULL;
+	return sema_expr(s, n);
+}
+
 /* count(), sum(), hist() ...: only as the value assigned to a map. */
 static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
 				   struct map_sym *m)
@@ -319,6 +377,8 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_KPTR:
 	case BF_UPTR:
 		return sema_addrspace(s, n, f == BF_UPTR ? AS_USER : AS_KERNEL);
+	case BF_GETOPT:
+		return getopt_(s, n);
 	case BF_KSTACK:
 	case BF_USTACK:
 	case BF_KSYM:

@@ -38,6 +38,8 @@ struct cli {
 	const char *file;      /* FILE or "-" */
 	char **pos;
 	int npos;
+	char **named; /* "name=value" or "name" */
+	int nnamed;
 	const char *out_file;
 	const char *emit_elf;
 	enum output_format format;
@@ -297,8 +299,15 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
-	c->pos = argv + optind;
-	c->npos = argc - optind;
+	/* after the program: positional parameters, and --name[=value] named ones (getopt()) */
+	c->pos = xcalloc((size_t)(argc - optind + 1), sizeof(char *));
+	c->named = xcalloc((size_t)(argc - optind + 1), sizeof(char *));
+	for (int i = optind; i < argc; i++) {
+		if (!strncmp(argv[i], "--", 2) && argv[i][2])
+			c->named[c->nnamed++] = argv[i] + 2;
+		else
+			c->pos[c->npos++] = argv[i];
+	}
 	if (!c->format_name || !strcmp(c->format_name, "text"))
 		c->format = OUTPUT_TEXT;
 	else if (!strcmp(c->format_name, "json"))
@@ -532,6 +541,8 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	program_init(&p, a, &d, &src);
 	p.pos = c->pos;
 	p.npos = c->npos;
+	p.named = c->named;
+	p.nnamed = c->nnamed;
 	p.cfg.unsafe = c->unsafe;
 	p.cfg.pid = c->pid;
 	p.cfg.warnings = c->warnings;
@@ -632,5 +643,7 @@ int main(int argc, char **argv)
 	struct arena *a = arena_new();
 	rc = compile_and_run(&c, a);
 	arena_free(a);
+	free(c.pos);
+	free(c.named);
 	return rc;
 }
