@@ -3,7 +3,10 @@
 #include "program.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 #include "btf.h"
@@ -97,12 +100,119 @@ int program_add_fmt(struct program *p, enum event_kind kind, const char *fmt,
 	return (int)p->res.nfmts++;
 }
 
+#define IMPORT_MAX_DEPTH 16
+
+static bool already_loaded(struct program *p, const char *real)
+{
+	for (const struct source *s = p->src; s; s = s->next)
+		if (!strcmp(s->name, real))
+			return true;
+	return false;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0, r;
+	char *buf = xmalloc(cap);
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The path an import names, relative to the importing script's directory. */
+static char *import_path(struct program *p, const char *from, const char *path)
+{
+	if (path[0] == '/' || !strcmp(from, "stdin"))
+		return arena_strdup(p->arena, path);
+	const char *slash = strrchr(from, '/');
+	if (!slash)
+		return arena_strdup(p->arena, path);
+	return arena_printf(p->arena, "%.*s/%s", (int)(slash - from), from, path);
+}
+
+/*
+ * import "x.bt": parse the script and add its probes, macros and map
+ * declarations to the program (once each, however often imported).
+ */
+static int load_imports(struct program *p, struct ast_node *prog, const char *from, int depth)
+{
+	struct ast_node **tail = &p->ast->u.program.items;
+	while (*tail)
+		tail = &(*tail)->next;
+	ast_foreach(im, prog->u.program.imports)
+	{
+		const char *path = import_path(p, from, im->u.import.path);
+		struct stat st;
+		char *real = realpath(path, NULL);
+		if (!real || stat(real, &st) || !S_ISREG(st.st_mode)) {
+			diag_error(p->diags, &im->loc, "Could not import '%s': %s", im->u.import.path,
+				   real ? "not a regular file" : strerror(errno));
+			free(real);
+			continue;
+		}
+		const char *dot = strrchr(real, '.');
+		if (!dot || strcmp(dot, ".bt")) {
+			diag_error(p->diags, &im->loc, "Could not import '%s': only .bt scripts can be imported",
+				   im->u.import.path);
+			free(real);
+			continue;
+		}
+		if (depth >= IMPORT_MAX_DEPTH || already_loaded(p, real)) {
+			free(real);
+			continue;
+		}
+		struct source *src = arena_new_obj(p->arena, struct source);
+		size_t len;
+		char *text = read_file(real, &len);
+		src->name = arena_strdup(p->arena, real);
+		free(real);
+		if (!text) {
+			diag_error(p->diags, &im->loc, "Could not import '%s': %s", im->u.import.path,
+				   strerror(errno));
+			continue;
+		}
+		src->text = arena_strndup(p->arena, text, len);
+		src->len = len;
+		free(text);
+		/* chained after the main source, so diagnostics can show its lines */
+		struct source *last = (struct source *)p->src;
+		while (last->next)
+			last = last->next;
+		last->next = src;
+		struct ast_node *sub = parse_program(p->arena, p->diags, src);
+		if (!sub)
+			continue;
+		if (sub->u.program.config)
+			diag_error(p->diags, &sub->u.program.config->loc,
+				   "a config block is only allowed in the main script");
+		*tail = sub->u.program.items;
+		while (*tail)
+			tail = &(*tail)->next;
+		p->ast->u.program.cdefs = ast_append(p->ast->u.program.cdefs, sub->u.program.cdefs);
+		load_imports(p, sub, src->name, depth + 1);
+		while (*tail)
+			tail = &(*tail)->next;
+	}
+	return p->diags->nerrors ? -EINVAL : 0;
+}
+
 int program_compile_front(struct program *p)
 {
 	int err = 0;
 
 	p->ast = parse_program(p->arena, p->diags, p->src);
 	if (!p->ast || p->diags->nerrors)
+		return -EINVAL;
+	if (p->ast->u.program.imports && load_imports(p, p->ast, p->src->name, 0))
 		return -EINVAL;
 	err = err ?: sema_config(p);
 	err = err ?: sema_probes(p);

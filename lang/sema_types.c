@@ -1255,9 +1255,6 @@ static void unsupported_items(struct sema *s)
 			sema_err(s, &it->loc, "%s definitions are not supported by ctrace yet",
 			     it->kind == AST_MACRO ? "macro" : "fn");
 	}
-	if (s->p->ast->u.program.imports)
-		sema_err(s, &s->p->ast->u.program.imports->loc,
-		     "import is not supported by ctrace yet");
 
 }
 
