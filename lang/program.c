@@ -214,6 +214,7 @@ int program_compile_front(struct program *p)
 		return -EINVAL;
 	if (p->ast->u.program.imports && load_imports(p, p->ast, p->src->name, 0))
 		return -EINVAL;
+	err = err ?: macros_expand(p);
 	err = err ?: sema_config(p);
 	err = err ?: sema_probes(p);
 	err = err ?: sema_types(p);

@@ -174,6 +174,7 @@ int program_add_fmt(struct program *p, enum event_kind kind, const char *fmt,
 int program_compile_front(struct program *p);
 
 /* Passes, in order. */
+int macros_expand(struct program *p);
 int sema_config(struct program *p);
 int sema_probes(struct program *p);
 int sema_types(struct program *p);

@@ -1251,9 +1251,8 @@ static void unsupported_items(struct sema *s)
 {
 	ast_foreach(it, s->p->ast->u.program.items)
 	{
-		if (it->kind == AST_MACRO || it->kind == AST_FN)
-			sema_err(s, &it->loc, "%s definitions are not supported by ctrace yet",
-			     it->kind == AST_MACRO ? "macro" : "fn");
+		if (it->kind == AST_FN)
+			sema_err(s, &it->loc, "fn definitions are not supported by ctrace yet");
 	}
 
 }
