@@ -123,6 +123,9 @@ void cg_store_value(struct cg *c, LLVMValueRef dst, const struct type *dst_t, st
 LLVMValueRef cg_map_lookup(struct cg *c, LLVMValueRef map, LLVMValueRef key);
 LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val);
 void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size);
+/* Update the map, reporting a full map at run time (for loc). */
+void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val,
+		   const struct loc *loc);
 /* Send an event with only a header. */
 void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf);
 LLVMValueRef cg_scratch_base(struct cg *c);

@@ -394,7 +394,7 @@ void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
 	cg_store_int(c, init, one ? cg_const(c, 1) : v, 8);
 	if (pair)
 		cg_store_int(c, cg_gep(c, init, 8), cg_const(c, 1), 8);
-	cg_map_update(c, c->maps[r->id], key, init);
+	cg_map_insert(c, c->maps[r->id], key, init, &target->loc);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }
@@ -444,7 +444,7 @@ void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value
 		LLVMValueRef key = cg_map_key(c, target, r, 0);
 		LLVMValueRef vp = cg_tmp(c, r->val_size);
 		cg_expr_into(c, value, vp, r->val);
-		cg_map_update(c, c->maps[r->id], key, vp);
+		cg_map_insert(c, c->maps[r->id], key, vp, &target->loc);
 		return;
 	}
 	/* @m[k] op= v: in place on a hit, an insert of (0 op v) on a miss */
@@ -460,7 +460,7 @@ void cg_map_assign(struct cg *c, struct ast_node *target, struct ast_node *value
 	LLVMPositionBuilderAtEnd(c->b, miss);
 	LLVMValueRef init = cg_tmp(c, 8);
 	cg_store_int(c, init, apply_op(c, op, &target->loc, cg_const(c, 0), v), 8);
-	cg_map_update(c, c->maps[r->id], key, init);
+	cg_map_insert(c, c->maps[r->id], key, init, &target->loc);
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 }

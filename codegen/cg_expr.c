@@ -600,7 +600,7 @@ static struct cgv incdec(struct cg *c, struct ast_node *n)
 	LLVMValueRef key = cg_map_key(c, t, r, 0);
 	LLVMValueRef vp = cg_tmp(c, 8);
 	cg_store_int(c, vp, nv, 8);
-	cg_map_update(c, c->maps[r->id], key, vp);
+	cg_map_insert(c, c->maps[r->id], key, vp, &t->loc);
 	return val(n->u.incdec.prefix ? nv : old.v, n->type);
 }
 

@@ -316,6 +316,31 @@ LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLV
 	return cg_helper(c, H_MAP_UPDATE, c->i64, args, 4);
 }
 
+/*
+ * An insert that can find the map full: bpftrace reports that at run time
+ * (a full map otherwise drops keys without a word).
+ */
+void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val,
+		   const struct loc *loc)
+{
+	LLVMValueRef rc = cg_map_update(c, map, key, val);
+	int id = program_add_fmt(c->p, EV_RUNTIME_ERROR,
+				 "Map full; can't update element. Try increasing max_map_keys config "
+				 "or manually setting the max entries in a map declaration e.g. "
+				 "`let @a = hash(5000)`",
+				 NULL, loc);
+	c->p->res.fmts[id].detail = "Additional Info - helper: map_update_elem, retcode: -7";
+	LLVMBasicBlockRef full = cg_block(c, "map.full"), ok = cg_block(c, "map.ok");
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, (uint64_t)-7), ""),
+			full, ok);
+	LLVMPositionBuilderAtEnd(c->b, full);
+	LLVMValueRef ev = cg_tmp(c, 8);
+	cg_event_hdr(c, EV_RUNTIME_ERROR, (unsigned)id, ev);
+	cg_ringbuf_output(c, ev, 8);
+	LLVMBuildBr(c->b, ok);
+	LLVMPositionBuilderAtEnd(c->b, ok);
+}
+
 void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
 {
 	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };

@@ -93,6 +93,7 @@ struct fmt_res {
 	const struct type *args;   /* TUPLE; PRINT: the printed value's type wrapped in a 1-tuple */
 	struct loc loc;            /* where in the script (runtime errors, warnings) */
 	const char *src_line;      /* that line's text, for runtime errors */
+	const char *detail;        /* runtime errors: an `Additional Info` line, or NULL */
 };
 
 struct resources {

@@ -261,7 +261,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		break;
 	case EV_RUNTIME_ERROR:
 		if (f)
-			output_runtime_error(rt->out, f, NULL);
+			output_runtime_error(rt->out, f, f->detail);
 		break;
 	case EV_PRINT_MAP: {
 		const struct ev_print_map *e = data;
