@@ -82,6 +82,8 @@ struct provider {
 	 * alternative and return 0; otherwise return err (the verifier log is shown).
 	 */
 	int (*load_failed)(struct rt *rt, struct prog *pg, int err);
+	/* Why this kernel cannot run this probe type, or NULL when it can (`--info`). */
+	const char *(*unavailable)(void);
 	/* List probes matching glob for `ctrace -l` (may be NULL). */
 	int (*list)(const char *glob, bool verbose, FILE *out);
 };

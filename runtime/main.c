@@ -484,8 +484,10 @@ static void print_info(void)
 		       ? "yes"
 		       : "no");
 	printf("\nProbe types\n");
-	for (const struct provider *const *it = providers; *it; it++)
-		printf("  %s: yes\n", (*it)->name);
+	for (const struct provider *const *it = providers; *it; it++) {
+		const char *why = (*it)->unavailable ? (*it)->unavailable() : NULL;
+		printf("  %s: %s%s%s\n", (*it)->name, why ? "no (" : "yes", why ? why : "", why ? ")" : "");
+	}
 }
 
 static int list_probes(struct cli *c)

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <bpf/libbpf.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "arena.h"
 #include "btf.h"
@@ -232,7 +234,29 @@ static int list_fr(const char *glob, bool verbose, FILE *out)
 	return list_common(&provider_fexit, glob, verbose, out);
 }
 
+/* Load the smallest fentry program there is: the kernel's answer is the one that counts. */
+static const char *unavailable(void)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = libbpf_find_vmlinux_btf_id("bpf_fentry_test1", BPF_TRACE_FENTRY);
+	if (id < 0)
+		return "the kernel's BTF has no functions to trace";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &o);
+	if (fd >= 0) {
+		close(fd);
+		return NULL;
+	}
+	return errno == EPERM ? "the kernel refuses BPF trampolines (EPERM)"
+			      : "the kernel cannot load fentry programs";
+}
+
 const struct provider provider_fentry = {
+	.unavailable = unavailable,
 	.name = "fentry",
 	.aliases = (const char *const[]){ "f", "kfunc", NULL },
 	.prog_type = BPF_PROG_TYPE_TRACING,
@@ -247,6 +271,7 @@ const struct provider provider_fentry = {
 };
 
 const struct provider provider_fexit = {
+	.unavailable = unavailable,
 	.name = "fexit",
 	.aliases = (const char *const[]){ "fr", "kretfunc", NULL },
 	.prog_type = BPF_PROG_TYPE_TRACING,

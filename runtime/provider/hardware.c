@@ -5,6 +5,8 @@
  * names the software events that work instead.
  */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
@@ -55,7 +57,23 @@ static int list(const char *glob, bool verbose, FILE *out)
 	return 0;
 }
 
+static const char *unavailable(void)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_HW_CPU_CYCLES,
+		.disabled = 1,
+	};
+	int fd = (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return "no hardware performance counters (no PMU)";
+	close(fd);
+	return NULL;
+}
+
 const struct provider provider_hardware = {
+	.unavailable = unavailable,
 	.name = "hardware",
 	.aliases = (const char *const[]){ "h", NULL },
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,

@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -216,7 +217,18 @@ static int list_kr(const char *glob, bool verbose, FILE *out)
 	return list_common(&provider_kretprobe, glob, out);
 }
 
+static const char *unavailable(void)
+{
+	const char *root = tracefs_root();
+	char path[256];
+	if (!root)
+		return "tracefs is not available";
+	snprintf(path, sizeof(path), "%s/kprobe_events", root);
+	return access(path, F_OK) ? "the kernel has no kprobe events" : NULL;
+}
+
 const struct provider provider_kprobe = {
+	.unavailable = unavailable,
 	.name = "kprobe",
 	.aliases = (const char *const[]){ "k", NULL },
 	.prog_type = BPF_PROG_TYPE_KPROBE,
@@ -230,6 +242,7 @@ const struct provider provider_kprobe = {
 };
 
 const struct provider provider_kretprobe = {
+	.unavailable = unavailable,
 	.name = "kretprobe",
 	.aliases = (const char *const[]){ "kr", NULL },
 	.prog_type = BPF_PROG_TYPE_KPROBE,
