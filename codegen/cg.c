@@ -90,6 +90,7 @@ static void define_maps(struct cg *c)
 					m->max_entries);
 	}
 	c->ringbuf = cg_map_def(c, "ringbuf", BPF_RINGBUF, 0, 0, r->ringbuf_size);
+	c->lost_map = cg_map_def(c, "ct_lost", BPF_PERCPU_ARRAY, 4, 8, 1);
 	if (r->needs_elapsed)
 		c->start_map = cg_map_def(c, "ct_start", BPF_ARRAY, 4, 8, 1);
 }
@@ -210,17 +211,14 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	struct ast_node *node = pg->probe->node;
 
 	c->pg = pg;
-	c->fn = LLVMAddFunction(c->mod, pg->fn_name, fty);
-	LLVMSetSection(c->fn, pg->section);
-	LLVMSetLinkage(c->fn, LLVMExternalLinkage);
-	cg_describe_fn(c, c->fn, 1);
+	LLVMValueRef fn = LLVMAddFunction(c->mod, pg->fn_name, fty);
+	LLVMSetSection(fn, pg->section);
+	LLVMSetLinkage(fn, LLVMExternalLinkage);
+	cg_describe_fn(c, fn, 1);
+	cg_function_begin(c, fn);
 	c->ctxarg = LLVMGetParam(c->fn, 0);
-	c->entry = cg_block(c, "entry");
-	LLVMBasicBlockRef body = cg_block(c, "body");
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	c->entry_br = LLVMBuildBr(c->b, body);
-	LLVMPositionBuilderAtEnd(c->b, body);
 	c->scratch = NULL;
+	c->lost_ptr = NULL;
 	c->scratch_map = NULL;
 	c->scratch_used = 0;
 	/* a for loop over a map runs its body in a callback: variables must live in scratch */
@@ -245,6 +243,7 @@ static void gen_prog(struct cg *c, struct prog *pg)
 		ret_if(c, LLVMBuildNot(c->b, cg_cond(c, node->u.probe.pred), ""));
 	cg_stmts(c, node->u.probe.body->u.block.stmts);
 	LLVMBuildRet(c->b, cg_const(c, 0));
+	cg_prologue_finish(c);
 
 	if (c->scratch_map)
 		cg_map_describe(c, c->scratch_map, c->scratch_name, BPF_PERCPU_ARRAY, 4,

@@ -63,15 +63,19 @@ struct cg {
 
 	LLVMValueRef *maps;     /* user maps, by resources id */
 	LLVMValueRef ringbuf;
+	LLVMValueRef lost_map;  /* per-CPU count of events the full ring buffer dropped */
 	LLVMValueRef start_map; /* `elapsed`: the start time, written by the runtime */
 
 	/* the function being generated */
 	struct prog *pg;
 	LLVMValueRef fn, ctxarg;
-	LLVMBasicBlockRef entry;   /* allocas, then a branch to the body */
+	LLVMBasicBlockRef entry;   /* allocas, then a branch to the prologue */
 	LLVMValueRef entry_br;     /* that branch */
+	LLVMBasicBlockRef pro_end; /* the prologue's open last block: lookups, clearing */
+	LLVMBasicBlockRef body;    /* where the prologue goes when it ends */
 	LLVMValueRef probe_id;     /* i64 */
 	LLVMValueRef scratch;      /* per-CPU scratch base in this function (NULL until needed) */
+	LLVMValueRef lost_ptr;     /* this CPU's lost-event count in this function (NULL until needed) */
 	LLVMValueRef scratch_map;  /* the program's scratch map (NULL until needed) */
 	bool force_scratch;        /* temporaries in scratch: callbacks share them */
 	bool in_callback;          /* generating a for-loop callback: no context */
@@ -129,6 +133,17 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 /* Send an event with only a header. */
 void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf);
 LLVMValueRef cg_scratch_base(struct cg *c);
+/*
+ * The prologue runs before the body on every path: code that must dominate
+ * all uses (lookups of per-CPU areas, clearing variables) goes there.
+ * Begin and end bracket emitting into it; cg_prologue_finish closes it.
+ */
+LLVMBasicBlockRef cg_prologue_begin(struct cg *c);
+void cg_prologue_end(struct cg *c, LLVMBasicBlockRef resume);
+/* In the prologue: when isnull, return 0 from the function. */
+void cg_prologue_bail(struct cg *c, LLVMValueRef isnull);
+void cg_function_begin(struct cg *c, LLVMValueRef fn);
+void cg_prologue_finish(struct cg *c);
 
 /* cg_expr.c */
 struct cgv cg_expr(struct cg *c, struct ast_node *n);

@@ -217,21 +217,20 @@ static LLVMValueRef var_slot(struct cg *c, struct var_sym *v)
 			c->scratch_used += size;
 		}
 		LLVMValueRef base = cg_scratch_base(c);
-		LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-		LLVMPositionBuilderBefore(c->b, c->entry_br);
+		LLVMBasicBlockRef cur = cg_prologue_begin(c);
 		LLVMValueRef p = cg_gep(c, base, (unsigned)v->cg_off);
 		if (fresh && !c->in_callback)
 			cg_memset0_al(c, p, size, 8);
-		LLVMPositionBuilderAtEnd(c->b, cur);
+		cg_prologue_end(c, cur);
 		return p;
 	}
 	if (v->cg)
 		return v->cg;
 	LLVMValueRef p = cg_tmp(c, v->type->size < 8 ? 8 : v->type->size);
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-	LLVMPositionBuilderBefore(c->b, c->entry_br);
+	/* cleared once per run, before the body: the verifier wants stack written first */
+	LLVMBasicBlockRef cur = cg_prologue_begin(c);
 	cg_memset0_al(c, p, (v->type->size + 7) & ~7u, 8);
-	LLVMPositionBuilderAtEnd(c->b, cur);
+	cg_prologue_end(c, cur);
 	v->cg = p;
 	return p;
 }

@@ -125,15 +125,12 @@ static void for_map(struct cg *c, struct ast_node *n)
 	LLVMBasicBlockRef back = LLVMGetInsertBlock(c->b);
 	LLVMTypeRef params[] = { c->ptr, c->ptr, c->ptr, c->ptr };
 	const char *name = arena_printf(c->p->arena, "%s_each%ld", c->pg->fn_name, pid_off);
-	c->fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i64, params, 4, 0));
-	LLVMSetLinkage(c->fn, LLVMInternalLinkage);
-	cg_describe_fn(c, c->fn, 4);
-	c->entry = cg_block(c, "entry");
-	LLVMBasicBlockRef body = cg_block(c, "body");
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	c->entry_br = LLVMBuildBr(c->b, body);
-	LLVMPositionBuilderAtEnd(c->b, body);
+	LLVMValueRef fn = LLVMAddFunction(c->mod, name, LLVMFunctionType(c->i64, params, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	cg_describe_fn(c, fn, 4);
+	cg_function_begin(c, fn);
 	c->scratch = NULL;
+	c->lost_ptr = NULL;
 	c->ctxarg = NULL;
 	c->in_callback = true;
 	c->nloops = 0;
@@ -156,6 +153,7 @@ static void for_map(struct cg *c, struct ast_node *n)
 	LLVMBuildRet(c->b, cg_const(c, 1));
 	LLVMPositionBuilderAtEnd(c->b, cont);
 	LLVMBuildRet(c->b, cg_const(c, 0));
+	cg_prologue_finish(c);
 	LLVMValueRef cb = c->fn;
 
 	/* back in the probe: walk the map */

@@ -36,32 +36,73 @@ LLVMValueRef cg_gep(struct cg *c, LLVMValueRef p, unsigned off)
  * block.  Every program has its own, because a profile or interval program
  * can interrupt a tracepoint program on the same CPU.
  */
+void cg_function_begin(struct cg *c, LLVMValueRef fn)
+{
+	c->fn = fn;
+	c->entry = cg_block(c, "entry");
+	LLVMBasicBlockRef pro = cg_block(c, "prologue");
+	c->body = cg_block(c, "body");
+	LLVMPositionBuilderAtEnd(c->b, c->entry);
+	c->entry_br = LLVMBuildBr(c->b, pro);
+	c->pro_end = pro;
+	LLVMPositionBuilderAtEnd(c->b, c->body);
+}
+
+LLVMBasicBlockRef cg_prologue_begin(struct cg *c)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, c->pro_end);
+	return cur;
+}
+
+void cg_prologue_end(struct cg *c, LLVMBasicBlockRef resume)
+{
+	/* loops emitted in the prologue leave it in a later block */
+	c->pro_end = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderAtEnd(c->b, resume);
+}
+
+void cg_prologue_bail(struct cg *c, LLVMValueRef isnull)
+{
+	LLVMBasicBlockRef out = cg_block(c, "bail"), next = cg_block(c, "prologue.next");
+	LLVMBuildCondBr(c->b, isnull, out, next);
+	LLVMPositionBuilderAtEnd(c->b, out);
+	LLVMBuildRet(c->b, cg_const(c, 0));
+	LLVMPositionBuilderAtEnd(c->b, next);
+}
+
+void cg_prologue_finish(struct cg *c)
+{
+	LLVMBasicBlockRef cur = cg_prologue_begin(c);
+	LLVMBuildBr(c->b, c->body);
+	LLVMPositionBuilderAtEnd(c->b, cur);
+}
+
+/*
+ * The per-CPU scratch area of this program, looked up once in the
+ * prologue.  Every program has its own, because a profile or interval
+ * program can interrupt a tracepoint program on the same CPU; a program's
+ * callbacks (for loops over maps) share its area.
+ */
 LLVMValueRef cg_scratch_base(struct cg *c)
 {
 	if (c->scratch)
 		return c->scratch;
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-	LLVMPositionBuilderBefore(c->b, c->entry_br);
-	/* the map itself is defined after the body, once its size is known */
-	/* one map per program, shared by its callbacks (for loops over maps) */
+	/* the map itself is described after the body, once its size is known */
 	if (!c->scratch_map) {
 		c->scratch_name = arena_printf(c->p->arena, "sc_%s", c->pg->fn_name);
 		c->scratch_map = cg_map_global(c, c->scratch_name, 4);
 	}
-	LLVMValueRef map = c->scratch_map;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderBefore(c->b, c->entry_br);
 	LLVMValueRef zero = LLVMBuildAlloca(c->b, c->i32, "");
-	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), zero);
-	LLVMValueRef args[] = { map, zero };
-	LLVMValueRef base = cg_helper(c, H_MAP_LOOKUP, c->ptr, args, 2);
-	LLVMValueRef isnull = LLVMBuildIsNull(c->b, base, "");
-	LLVMBasicBlockRef body = LLVMGetSuccessor(c->entry_br, 0);
-	LLVMBasicBlockRef out = LLVMAppendBasicBlockInContext(c->ctx, c->fn, "noscratch");
-	LLVMInstructionEraseFromParent(c->entry_br);
-	LLVMPositionBuilderAtEnd(c->b, c->entry);
-	c->entry_br = LLVMBuildCondBr(c->b, isnull, out, body);
-	LLVMPositionBuilderAtEnd(c->b, out);
-	LLVMBuildRet(c->b, cg_const(c, 0));
 	LLVMPositionBuilderAtEnd(c->b, cur);
+	cur = cg_prologue_begin(c);
+	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), zero);
+	LLVMValueRef args[] = { c->scratch_map, zero };
+	LLVMValueRef base = cg_helper(c, H_MAP_LOOKUP, c->ptr, args, 2);
+	cg_prologue_bail(c, LLVMBuildIsNull(c->b, base, ""));
+	cg_prologue_end(c, cur);
 	c->scratch = base;
 	return base;
 }
@@ -69,9 +110,9 @@ LLVMValueRef cg_scratch_base(struct cg *c)
 /*
  * A temporary of size bytes, 8-aligned: on the stack if small and the stack
  * budget allows, else in the per-CPU scratch area.  Its address is computed
- * in the entry block so that it dominates every use.  Stack temporaries are
- * not initialised: the verifier refuses reads of stack bytes never written,
- * so whoever hands one to a helper writes every byte first.
+ * in the entry block or the prologue so that it dominates every use.  Stack
+ * temporaries are not initialised: the verifier refuses reads of stack bytes
+ * never written, so whoever hands one to a helper writes every byte first.
  */
 LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 {
@@ -84,14 +125,15 @@ LLVMValueRef cg_tmp(struct cg *c, unsigned size)
 		p = LLVMBuildAlloca(c->b, LLVMArrayType2(c->i64, size / 8), "");
 		LLVMSetAlignment(p, 8);
 		c->stack_used += size;
-	} else {
-		LLVMValueRef base = cg_scratch_base(c);
-		unsigned off = c->scratch_used;
-		c->scratch_used += size;
-		LLVMPositionBuilderBefore(c->b, c->entry_br);
-		p = cg_gep(c, base, off);
+		LLVMPositionBuilderAtEnd(c->b, cur);
+		return p;
 	}
-	LLVMPositionBuilderAtEnd(c->b, cur);
+	LLVMValueRef base = cg_scratch_base(c);
+	unsigned off = c->scratch_used;
+	c->scratch_used += size;
+	cur = cg_prologue_begin(c);
+	p = cg_gep(c, base, off);
+	cg_prologue_end(c, cur);
 	return p;
 }
 
@@ -341,10 +383,37 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 	LLVMPositionBuilderAtEnd(c->b, ok);
 }
 
+/* This CPU's count of lost events, looked up once in the prologue. */
+static LLVMValueRef lost_counter(struct cg *c)
+{
+	if (c->lost_ptr)
+		return c->lost_ptr;
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderBefore(c->b, c->entry_br);
+	LLVMValueRef key = LLVMBuildAlloca(c->b, c->i32, "");
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	cur = cg_prologue_begin(c);
+	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), key);
+	LLVMValueRef p = cg_map_lookup(c, c->lost_map, key);
+	cg_prologue_bail(c, LLVMBuildIsNull(c->b, p, ""));
+	cg_prologue_end(c, cur);
+	c->lost_ptr = p;
+	return p;
+}
+
+/*
+ * An event.  When the ring buffer is full the helper fails and the event is
+ * counted as lost (user space says so at exit); the count is added without a
+ * branch (a failing helper returns a negative errno: its sign bit is the
+ * 0 or 1 to add), so the verifier has no extra paths to walk.
+ */
 void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
 {
 	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };
-	cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
+	LLVMValueRef rc = cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
+	LLVMValueRef p = lost_counter(c);
+	LLVMValueRef failed = LLVMBuildLShr(c->b, rc, cg_const(c, 63), "");
+	cg_store_int(c, p, LLVMBuildAdd(c->b, cg_load_int(c, p, 8, false), failed, ""), 8);
 }
 
 void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf)

@@ -323,6 +323,22 @@ static void event_loop(struct rt *rt)
 
 /* ---- the whole run -------------------------------------------------------------------------- */
 
+/* Events the full ring buffer dropped, summed over CPUs. */
+static uint64_t lost_events(struct rt *rt)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, "ct_lost");
+	uint32_t key = 0;
+	uint64_t total = 0;
+	if (!m || rt->ncpus <= 0)
+		return 0;
+	uint64_t *v = xcalloc((size_t)rt->ncpus, sizeof(*v));
+	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
+		for (int i = 0; i < rt->ncpus; i++)
+			total += v[i];
+	free(v);
+	return total;
+}
+
 static void print_maps(struct rt *rt)
 {
 	output_exit_separator(rt->out);
@@ -408,6 +424,9 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 	rt.exiting = false;
 	run_special(&rt, "end");
 	ring_buffer__consume(rt.rb);
+	uint64_t lost = lost_events(&rt);
+	if (lost)
+		output_lost_events(rt.out, lost);
 	print_maps(&rt);
 	output_flush(rt.out);
 	int code = rt.exit_code;
