@@ -222,6 +222,15 @@ int program_compile_front(struct program *p)
 	return err;
 }
 
+struct btf_ctx *program_btf(struct program *p)
+{
+	if (!p->btf_tried) {
+		p->btf_tried = true;
+		p->btf = btf_open(p->arena, getenv("BPFTRACE_BTF"));
+	}
+	return p->btf;
+}
+
 void program_fini(struct program *p)
 {
 	btf_close(p->btf);

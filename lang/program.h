@@ -153,6 +153,8 @@ struct program {
 };
 
 void program_init(struct program *p, struct arena *a, struct diags *d, const struct source *src);
+/* The kernel's BTF (or $BPFTRACE_BTF), opened on first use; NULL when there is none. */
+struct btf_ctx *program_btf(struct program *p);
 /* Release what the program holds outside its arena (BTF mappings, libclang). */
 void program_fini(struct program *p);
 

@@ -17,11 +17,7 @@
 
 struct btf_ctx *sema_btf(struct sema *s)
 {
-	if (!s->p->btf_tried) {
-		s->p->btf_tried = true;
-		s->p->btf = btf_open(s->p->arena, NULL);
-	}
-	return s->p->btf;
+	return program_btf(s->p);
 }
 
 /* A char array is a string to bpftrace; other types stay as they are. */

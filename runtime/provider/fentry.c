@@ -25,16 +25,10 @@
 
 extern const struct provider provider_fentry, provider_fexit;
 
-/* One BTF context per compilation (the arena of the program that opened it). */
+/* The program's BTF: one context per compilation, closed with the program. */
 static struct btf_ctx *btf_for(struct program *p)
 {
-	static struct btf_ctx *ctx;
-	static struct arena *owner;
-	if (owner != p->arena) {
-		ctx = btf_open(p->arena, getenv("BPFTRACE_BTF"));
-		owner = p->arena;
-	}
-	return ctx;
+	return program_btf(p);
 }
 
 static int expand_common(struct program *p, struct probe *pr, const struct provider *prov,
