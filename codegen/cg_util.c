@@ -31,11 +31,7 @@ LLVMValueRef cg_gep(struct cg *c, LLVMValueRef p, unsigned off)
 	return LLVMBuildGEP2(c->b, c->i8, p, &idx, 1, "");
 }
 
-/*
- * The per-CPU scratch area of this program, looked up once in the entry
- * block.  Every program has its own, because a profile or interval program
- * can interrupt a tracepoint program on the same CPU.
- */
+/* A new function: an entry block for allocas, an open prologue, then the body. */
 void cg_function_begin(struct cg *c, LLVMValueRef fn)
 {
 	c->fn = fn;
@@ -78,6 +74,21 @@ void cg_prologue_finish(struct cg *c)
 	LLVMPositionBuilderAtEnd(c->b, cur);
 }
 
+/* Element 0 of an array map, looked up once in the prologue (returning when missing). */
+static LLVMValueRef prologue_lookup0(struct cg *c, LLVMValueRef map)
+{
+	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+	LLVMPositionBuilderBefore(c->b, c->entry_br);
+	LLVMValueRef key = LLVMBuildAlloca(c->b, c->i32, "");
+	LLVMPositionBuilderAtEnd(c->b, cur);
+	cur = cg_prologue_begin(c);
+	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), key);
+	LLVMValueRef p = cg_map_lookup(c, map, key);
+	cg_prologue_bail(c, LLVMBuildIsNull(c->b, p, ""));
+	cg_prologue_end(c, cur);
+	return p;
+}
+
 /*
  * The per-CPU scratch area of this program, looked up once in the
  * prologue.  Every program has its own, because a profile or interval
@@ -93,18 +104,8 @@ LLVMValueRef cg_scratch_base(struct cg *c)
 		c->scratch_name = arena_printf(c->p->arena, "sc_%s", c->pg->fn_name);
 		c->scratch_map = cg_map_global(c, c->scratch_name, 4);
 	}
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-	LLVMPositionBuilderBefore(c->b, c->entry_br);
-	LLVMValueRef zero = LLVMBuildAlloca(c->b, c->i32, "");
-	LLVMPositionBuilderAtEnd(c->b, cur);
-	cur = cg_prologue_begin(c);
-	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), zero);
-	LLVMValueRef args[] = { c->scratch_map, zero };
-	LLVMValueRef base = cg_helper(c, H_MAP_LOOKUP, c->ptr, args, 2);
-	cg_prologue_bail(c, LLVMBuildIsNull(c->b, base, ""));
-	cg_prologue_end(c, cur);
-	c->scratch = base;
-	return base;
+	c->scratch = prologue_lookup0(c, c->scratch_map);
+	return c->scratch;
 }
 
 /*
@@ -386,19 +387,9 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 /* This CPU's count of lost events, looked up once in the prologue. */
 static LLVMValueRef lost_counter(struct cg *c)
 {
-	if (c->lost_ptr)
-		return c->lost_ptr;
-	LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
-	LLVMPositionBuilderBefore(c->b, c->entry_br);
-	LLVMValueRef key = LLVMBuildAlloca(c->b, c->i32, "");
-	LLVMPositionBuilderAtEnd(c->b, cur);
-	cur = cg_prologue_begin(c);
-	LLVMBuildStore(c->b, LLVMConstInt(c->i32, 0, 0), key);
-	LLVMValueRef p = cg_map_lookup(c, c->lost_map, key);
-	cg_prologue_bail(c, LLVMBuildIsNull(c->b, p, ""));
-	cg_prologue_end(c, cur);
-	c->lost_ptr = p;
-	return p;
+	if (!c->lost_ptr)
+		c->lost_ptr = prologue_lookup0(c, c->lost_map);
+	return c->lost_ptr;
 }
 
 /*

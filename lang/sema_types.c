@@ -21,39 +21,43 @@
 
 #define SEMA_PASSES 3
 
+/* The message of a diagnostic, made only on the last pass (NULL before it). */
+static const char *sema_msg(struct sema *s, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
+static const char *sema_msg(struct sema *s, const char *fmt, va_list ap)
+{
+	return s->final ? arena_vprintf(s->p->arena, fmt, ap) : NULL;
+}
 
 void sema_err(struct sema *s, const struct loc *loc, const char *fmt, ...)
 {
-	if (!s->final)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(s->p->arena, fmt, ap);
+	const char *msg = sema_msg(s, fmt, ap);
 	va_end(ap);
-	diag_error(s->p->diags, loc, "%s", msg);
+	if (msg)
+		diag_error(s->p->diags, loc, "%s", msg);
 }
 
 void sema_warn(struct sema *s, const struct loc *loc, const char *fmt, ...)
 {
-	if (!s->final)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(s->p->arena, fmt, ap);
+	const char *msg = sema_msg(s, fmt, ap);
 	va_end(ap);
-	diag_warning(s->p->diags, loc, "%s", msg);
+	if (msg)
+		diag_warning(s->p->diags, loc, "%s", msg);
 }
 
 void sema_hint(struct sema *s, const char *fmt, ...)
 {
-	if (!s->final)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = arena_vprintf(s->p->arena, fmt, ap);
+	const char *msg = sema_msg(s, fmt, ap);
 	va_end(ap);
-	diag_hint(s->p->diags, "%s", msg);
+	if (msg)
+		diag_hint(s->p->diags, "%s", msg);
 }
 
 const char *sema_tstr(struct sema *s, const struct type *t)
