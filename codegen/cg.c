@@ -90,7 +90,9 @@ static void define_maps(struct cg *c)
 					m->max_entries);
 	}
 	c->ringbuf = cg_map_def(c, "ringbuf", BPF_RINGBUF, 0, 0, r->ringbuf_size);
-	c->lost_map = cg_map_def(c, "ct_lost", BPF_PERCPU_ARRAY, 4, 8, 1);
+	/* described once every program is generated: each map-full site adds a counter */
+	c->counters_map = cg_map_global(c, "ct_counters", 4);
+	c->p->res.ncounters = 1;
 	if (r->needs_elapsed)
 		c->start_map = cg_map_def(c, "ct_start", BPF_ARRAY, 4, 8, 1);
 }
@@ -218,7 +220,7 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	cg_function_begin(c, fn);
 	c->ctxarg = LLVMGetParam(c->fn, 0);
 	c->scratch = NULL;
-	c->lost_ptr = NULL;
+	c->counters = NULL;
 	c->scratch_map = NULL;
 	c->scratch_used = 0;
 	/* a for loop over a map runs its body in a callback: variables must live in scratch */
@@ -378,6 +380,8 @@ int codegen(struct program *p, const struct cg_opts *o, void **elf, size_t *size
 		for (struct probe *pr = p->probes; pr; pr = pr->next)
 			for (struct prog *pg = pr->progs; pg; pg = pg->next)
 				gen_prog(&c, pg);
+		cg_map_describe(&c, c.counters_map, "ct_counters", BPF_PERCPU_ARRAY, 4,
+				8 * p->res.ncounters, 1);
 		err = p->diags->nerrors ? -EINVAL : finish(&c, elf, size);
 	}
 	cg_fini(&c);

@@ -63,7 +63,7 @@ struct cg {
 
 	LLVMValueRef *maps;     /* user maps, by resources id */
 	LLVMValueRef ringbuf;
-	LLVMValueRef lost_map;  /* per-CPU count of events the full ring buffer dropped */
+	LLVMValueRef counters_map; /* per-CPU counters: lost events, then each map-full site */
 	LLVMValueRef start_map; /* `elapsed`: the start time, written by the runtime */
 
 	/* the function being generated */
@@ -75,7 +75,7 @@ struct cg {
 	LLVMBasicBlockRef body;    /* where the prologue goes when it ends */
 	LLVMValueRef probe_id;     /* i64 */
 	LLVMValueRef scratch;      /* per-CPU scratch base in this function (NULL until needed) */
-	LLVMValueRef lost_ptr;     /* this CPU's lost-event count in this function (NULL until needed) */
+	LLVMValueRef counters;     /* this CPU's counters in this function (NULL until needed) */
 	LLVMValueRef scratch_map;  /* the program's scratch map (NULL until needed) */
 	bool force_scratch;        /* temporaries in scratch: callbacks share them */
 	bool in_callback;          /* generating a for-loop callback: no context */

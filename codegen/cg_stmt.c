@@ -130,7 +130,7 @@ static void for_map(struct cg *c, struct ast_node *n)
 	cg_describe_fn(c, fn, 4);
 	cg_function_begin(c, fn);
 	c->scratch = NULL;
-	c->lost_ptr = NULL;
+	c->counters = NULL;
 	c->ctxarg = NULL;
 	c->in_callback = true;
 	c->nloops = 0;

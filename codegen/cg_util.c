@@ -359,9 +359,20 @@ LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLV
 	return cg_helper(c, H_MAP_UPDATE, c->i64, args, 4);
 }
 
+/* 1 when v is zero, else 0, without a branch. */
+static LLVMValueRef is_zero(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef any = LLVMBuildOr(c->b, v, LLVMBuildNeg(c->b, v, ""), "");
+	return LLVMBuildXor(c->b, LLVMBuildLShr(c->b, any, cg_const(c, 63), ""), cg_const(c, 1), "");
+}
+
+static LLVMValueRef counters(struct cg *c);
+
 /*
  * An insert that can find the map full: bpftrace reports that at run time
- * (a full map otherwise drops keys without a word).
+ * (a full map otherwise drops keys without a word).  The site's counter
+ * grows without a branch (a loop of inserts would otherwise give the
+ * verifier two jumps per iteration); user space reports growing counters.
  */
 void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val,
 		   const struct loc *loc)
@@ -373,23 +384,18 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 				 "`let @a = hash(5000)`",
 				 NULL, loc);
 	c->p->res.fmts[id].detail = "Additional Info - helper: map_update_elem, retcode: -7";
-	LLVMBasicBlockRef full = cg_block(c, "map.full"), ok = cg_block(c, "map.ok");
-	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, rc, cg_const(c, (uint64_t)-7), ""),
-			full, ok);
-	LLVMPositionBuilderAtEnd(c->b, full);
-	LLVMValueRef ev = cg_tmp(c, 8);
-	cg_event_hdr(c, EV_RUNTIME_ERROR, (unsigned)id, ev);
-	cg_ringbuf_output(c, ev, 8);
-	LLVMBuildBr(c->b, ok);
-	LLVMPositionBuilderAtEnd(c->b, ok);
+	unsigned slot = resources_add_counter(c->p, id);
+	LLVMValueRef full = is_zero(c, LLVMBuildAdd(c->b, rc, cg_const(c, 7), "")); /* -E2BIG */
+	LLVMValueRef p = cg_gep(c, counters(c), 8 * slot);
+	cg_store_int(c, p, LLVMBuildAdd(c->b, cg_load_int(c, p, 8, false), full, ""), 8);
 }
 
-/* This CPU's count of lost events, looked up once in the prologue. */
-static LLVMValueRef lost_counter(struct cg *c)
+/* This CPU's counters (lost events first), looked up once in the prologue. */
+static LLVMValueRef counters(struct cg *c)
 {
-	if (!c->lost_ptr)
-		c->lost_ptr = prologue_lookup0(c, c->lost_map);
-	return c->lost_ptr;
+	if (!c->counters)
+		c->counters = prologue_lookup0(c, c->counters_map);
+	return c->counters;
 }
 
 /*
@@ -402,7 +408,7 @@ void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
 {
 	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };
 	LLVMValueRef rc = cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
-	LLVMValueRef p = lost_counter(c);
+	LLVMValueRef p = counters(c);
 	LLVMValueRef failed = LLVMBuildLShr(c->b, rc, cg_const(c, 63), "");
 	cg_store_int(c, p, LLVMBuildAdd(c->b, cg_load_int(c, p, 8, false), failed, ""), 8);
 }

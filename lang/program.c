@@ -205,6 +205,16 @@ static int load_imports(struct program *p, struct ast_node *prog, const char *fr
 	return p->diags->nerrors ? -EINVAL : 0;
 }
 
+unsigned resources_add_counter(struct program *p, int fmt_id)
+{
+	struct resources *r = &p->res;
+	r->counter_fmt = grow(p->arena, r->counter_fmt, r->ncounters, &r->cap_counters,
+			      sizeof(*r->counter_fmt));
+	r->counter_fmt[0] = -1; /* lost events */
+	r->counter_fmt[r->ncounters] = fmt_id;
+	return r->ncounters++;
+}
+
 int program_compile_front(struct program *p)
 {
 	int err = 0;

@@ -165,6 +165,8 @@ struct attach *program_add_attach(struct program *p, struct probe *pr,
 /* Add a BPF program for probe pr covering targets (providers' plan hooks). */
 struct prog *program_add_prog(struct program *p, struct probe *pr, struct attach **targets,
 			      unsigned n, enum probe_id_mode mode);
+/* A counter slot for a run-time warning site (fmt_id); returns the slot. */
+unsigned resources_add_counter(struct program *p, int fmt_id);
 /* Register a format (printf, time, runtime error ...); returns its id. */
 int program_add_fmt(struct program *p, enum event_kind kind, const char *fmt,
 		    const struct type *args, const struct loc *loc);

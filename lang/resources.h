@@ -109,6 +109,14 @@ struct resources {
 	const char *str_trunc_trailer;
 	bool print_maps_on_exit;
 	bool needs_elapsed;        /* the program reads `elapsed`: the runtime writes its start */
+	/*
+	 * Per-CPU counters kept by the BPF programs in the map ct_counters:
+	 * slot 0 counts lost events; every other slot a run-time warning site
+	 * (its fmt id in counter_fmt), reported when it grows.
+	 */
+	unsigned ncounters;
+	int *counter_fmt;
+	unsigned cap_counters;
 };
 
 #endif

@@ -290,6 +290,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static uint64_t check_counters(struct rt *rt);
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -315,6 +317,8 @@ static void event_loop(struct rt *rt)
 			fprintf(stderr, "ERROR: reading events failed: %s\n", strerror(-n));
 			break;
 		}
+		if (rt->res->ncounters > 1)
+			check_counters(rt);
 		output_flush(rt->out);
 		if (deadline && now_s() >= deadline)
 			break;
@@ -323,20 +327,38 @@ static void event_loop(struct rt *rt)
 
 /* ---- the whole run -------------------------------------------------------------------------- */
 
-/* Events the full ring buffer dropped, summed over CPUs. */
-static uint64_t lost_events(struct rt *rt)
+/*
+ * The programs' counters, summed over CPUs: lost events (slot 0) and
+ * run-time warning sites (a full map); a site that grew since the last look
+ * is reported once.  Returns the lost-event count.
+ */
+static uint64_t check_counters(struct rt *rt)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, "ct_lost");
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, "ct_counters");
+	unsigned n = rt->res->ncounters;
 	uint32_t key = 0;
-	uint64_t total = 0;
-	if (!m || rt->ncpus <= 0)
+	if (!m || rt->ncpus <= 0 || !n)
 		return 0;
-	uint64_t *v = xcalloc((size_t)rt->ncpus, sizeof(*v));
-	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, v))
-		for (int i = 0; i < rt->ncpus; i++)
-			total += v[i];
+	uint64_t *v = xcalloc((size_t)rt->ncpus * n, sizeof(*v));
+	if (!rt->counters_seen)
+		rt->counters_seen = xcalloc(n, sizeof(*rt->counters_seen));
+	uint64_t lost = 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, v)) {
+		for (unsigned s = 0; s < n; s++) {
+			uint64_t total = 0;
+			for (int cpu = 0; cpu < rt->ncpus; cpu++)
+				total += v[(size_t)cpu * n + s];
+			if (s == 0) {
+				lost = total;
+			} else if (total > rt->counters_seen[s] && rt->res->counter_fmt[s] >= 0) {
+				const struct fmt_res *f = &rt->res->fmts[rt->res->counter_fmt[s]];
+				output_runtime_error(rt->out, f, f->detail);
+			}
+			rt->counters_seen[s] = total;
+		}
+	}
 	free(v);
-	return total;
+	return lost;
 }
 
 static void print_maps(struct rt *rt)
@@ -364,6 +386,7 @@ static void rt_free(struct rt *rt)
 	bpf_object__close(rt->obj);
 	symbolizer_free(rt->sym);
 	free(rt->links);
+	free(rt->counters_seen);
 	free(rt->libbpf_log);
 	log_rt = NULL;
 }
@@ -424,7 +447,7 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 	rt.exiting = false;
 	run_special(&rt, "end");
 	ring_buffer__consume(rt.rb);
-	uint64_t lost = lost_events(&rt);
+	uint64_t lost = check_counters(&rt);
 	if (lost)
 		output_lost_events(rt.out, lost);
 	print_maps(&rt);

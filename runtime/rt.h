@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "output.h"
@@ -47,6 +48,7 @@ struct rt {
 	bool exiting;        /* exit() seen: discard further events until drained */
 	bool stop;           /* leave the event loop */
 	int exit_code;
+	uint64_t *counters_seen; /* the counters' totals when last reported */
 	char *libbpf_log;    /* libbpf's warnings, for the verifier log on failure */
 	size_t libbpf_log_len;
 };
