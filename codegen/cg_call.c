@@ -247,6 +247,7 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 	case BF_BUF:
 	case BF_STRNCMP:
 	case BF_STRCONTAINS:
+	case BF_STRSTR:
 	case BF_STRLEN:
 	case BF_NTOP:
 	case BF_PTON:

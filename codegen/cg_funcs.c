@@ -178,16 +178,17 @@ static struct cgv strlen_(struct cg *c, struct ast_node *n)
 }
 
 /*
- * strcontains(haystack, "literal"): at each position, compare the needle's
- * bytes with early exits.  Booleans combined as values would make the BPF
- * backend branch on each byte and the verifier walk every combination of
- * outcomes; early exits leave one state per position.
+ * strcontains(haystack, "literal") and strstr(haystack, "literal"): at each
+ * position, compare the needle's bytes with early exits.  Booleans combined
+ * as values would make the BPF backend branch on each byte and the verifier
+ * walk every combination of outcomes; early exits leave one state per
+ * position.  The result: found (1, or the index) or not (0, or -1).
  */
-static struct cgv strcontains(struct cg *c, struct ast_node *n)
+static struct cgv search(struct cg *c, struct ast_node *n, bool index)
 {
 	struct ast_node *a = n->u.ident.args, *nd = a->next;
-	if (nd->kind != AST_STRING || !nd->u.str.len)
-		return val(cg_const(c, nd->kind == AST_STRING), n->type);
+	if (!nd->u.str.len) /* the empty needle is found at once */
+		return val(cg_const(c, index ? 0 : 1), n->type);
 	LLVMValueRef hay = cg_expr(c, a).v;
 	unsigned hsize = a->type->size, len = (unsigned)nd->u.str.len;
 	unsigned positions = hsize >= len ? hsize - len + 1 : 0;
@@ -228,7 +229,7 @@ static struct cgv strcontains(struct cg *c, struct ast_node *n)
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, done);
 	LLVMValueRef phi = LLVMBuildPhi(c->b, c->i64, "");
-	LLVMValueRef vals[] = { cg_const(c, 1), cg_const(c, 0) };
+	LLVMValueRef vals[] = { index ? i : cg_const(c, 1), cg_const(c, index ? (uint64_t)-1 : 0) };
 	LLVMBasicBlockRef bbs[] = { found, missing };
 	LLVMAddIncoming(phi, vals, bbs, 2);
 	return val(phi, n->type);
@@ -352,7 +353,8 @@ struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f)
 	case BF_STRLEN:
 		return strlen_(c, n);
 	case BF_STRCONTAINS:
-		return strcontains(c, n);
+	case BF_STRSTR:
+		return search(c, n, f == BF_STRSTR);
 	case BF_NTOP:
 		return ntop(c, n);
 	case BF_PTON:

@@ -61,6 +61,7 @@ enum builtin_var {
 	X(STRNCMP, "strncmp", 3, 3)                                                                \
 	X(STRCONTAINS, "strcontains", 2, 2)                                                        \
 	X(STRLEN, "strlen", 1, 1)                                                                  \
+	X(STRSTR, "strstr", 2, 2)                                                                  \
 	X(NTOP, "ntop", 1, 2)                                                                      \
 	X(PTON, "pton", 1, 1)                                                                      \
 	X(MACADDR, "macaddr", 1, 1)                                                                \

@@ -388,6 +388,7 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_BUF:
 	case BF_STRNCMP:
 	case BF_STRCONTAINS:
+	case BF_STRSTR:
 	case BF_STRLEN:
 	case BF_NTOP:
 	case BF_PTON:

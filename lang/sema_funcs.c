@@ -205,8 +205,13 @@ static const struct type *strfunc(struct sema *s, struct ast_node *n, enum built
 		sema_sem(s, n)->ival = len;
 		return sema_settype(n, &type_s64);
 	}
-	if (f == BF_STRCONTAINS)
-		return sema_settype(n, &type_bool);
+	if (f == BF_STRCONTAINS || f == BF_STRSTR) {
+		if (b->kind != AST_STRING) {
+			sema_err(s, &b->loc, "%s() needs a string literal to look for", n->u.ident.name);
+			return sema_settype(n, &type_none);
+		}
+		return sema_settype(n, f == BF_STRSTR ? &type_s64 : &type_bool);
+	}
 	return sema_settype(n, &type_u64); /* strlen */
 }
 
@@ -412,6 +417,7 @@ const struct type *sema_func(struct sema *s, struct ast_node *n, enum builtin_fu
 		return buf(s, n);
 	case BF_STRNCMP:
 	case BF_STRCONTAINS:
+	case BF_STRSTR:
 	case BF_STRLEN:
 		return strfunc(s, n, f);
 	case BF_NTOP:
