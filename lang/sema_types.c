@@ -423,6 +423,34 @@ static const struct type *provider_arg(struct sema *s, struct ast_node *n, const
 	return sema_settype(n, t ? t : &type_u64);
 }
 
+/*
+ * `#define NAME "text"`: the macro stands for a string literal.  Only plain
+ * literals are supported (no escapes beyond \" and \\).
+ */
+static bool string_macro(struct sema *s, struct ast_node *n, const char *body)
+{
+	size_t len = body ? strlen(body) : 0;
+	if (len < 2 || body[0] != '"' || body[len - 1] != '"')
+		return false;
+	char *out = arena_alloc(s->p->arena, len), *o = out;
+	for (size_t i = 1; i + 1 < len; i++) {
+		if (body[i] == '\\' && i + 2 < len)
+			i++;
+		*o++ = body[i];
+	}
+	*o = '\0';
+	struct loc loc = n->loc;
+	struct ast_node *next = n->next;
+	memset(&n->u, 0, sizeof(n->u));
+	n->kind = AST_STRING;
+	n->loc = loc;
+	n->next = next;
+	n->sema = NULL;
+	n->u.str.value = out;
+	n->u.str.len = (size_t)(o - out);
+	return true;
+}
+
 static const struct type *builtin(struct sema *s, struct ast_node *n)
 {
 	const char *name = n->u.ident.name;
@@ -446,6 +474,9 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 			sema_make_int(n, (uint64_t)v, false);
 			return sema_settype(n, &type_s64);
 		}
+		const struct cdef_macro *md = s->p->cdefs ? cdefs_macro_def(s->p->cdefs, name) : NULL;
+		if (md && !md->function_like && string_macro(s, n, md->body))
+			return sema_expr(s, n);
 		sema_err(s, &n->loc, "Unknown identifier: '%s'", name);
 		return sema_settype(n, &type_none);
 	}
@@ -875,8 +906,12 @@ static const struct type *cast(struct sema *s, struct ast_node *n)
 		sema_err(s, &n->loc, "Unknown type in cast: %s", n->u.cast.ts->name ? n->u.cast.ts->name : "?");
 		return sema_settype(n, &type_none);
 	}
-	if (to->kind == TY_PTR && sema_is_intlike(from))
+	if (to->kind == TY_PTR && sema_is_intlike(from)) {
+		/* a cast keeps the address space of the pointer it converts (bpftrace does) */
+		if (from->kind == TY_PTR && from->as != to->as)
+			to = type_ptr(s->p->arena, to->elem, from->as);
 		return sema_settype(n, to);
+	}
 	if (to->kind != TY_INT && to->kind != TY_BOOL) {
 		sema_err(s, &n->loc, "Cannot cast from '%s' to '%s'", sema_tstr(s, from), sema_tstr(s, to));
 		return sema_settype(n, &type_none);
@@ -1268,7 +1303,16 @@ static int cdefs_load(struct program *p)
 	if (!c)
 		return 0;
 	char *text = arena_strdup(p->arena, "");
-	ast_foreach(d, c) text = arena_printf(p->arena, "%s%s\n", text, d->u.cdef.text);
+	ast_foreach(d, c)
+	{
+		/* bpftrace lets every struct definition leave out its trailing `;` */
+		const char *t = d->u.cdef.text;
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\n' || t[len - 1] == '\t'))
+			len--;
+		bool needs_semi = t[0] != '#' && len && t[len - 1] == '}';
+		text = arena_printf(p->arena, "%s%.*s%s\n", text, (int)len, t, needs_semi ? ";" : "");
+	}
 	p->cdefs = cdefs_parse(p->arena, p->diags, text, &c->loc, NULL);
 	return p->cdefs ? 0 : -EINVAL;
 }

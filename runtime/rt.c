@@ -4,6 +4,8 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -299,12 +301,27 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * -p's process has exited: a pidfd becomes readable when it dies, even while
+ * its parent has not reaped it yet (kill(pid, 0) would still succeed then).
+ */
+static bool pid_gone(struct rt *rt)
+{
+	if (rt->pidfd == 0)
+		rt->pidfd = (int)syscall(SYS_pidfd_open, rt->o->watch_pid, 0) + 1; /* 0: not tried */
+	if (rt->pidfd > 0) {
+		struct pollfd pfd = { .fd = rt->pidfd - 1, .events = POLLIN };
+		return poll(&pfd, 1, 0) == 1;
+	}
+	return kill(rt->o->watch_pid, 0) && errno == ESRCH;
+}
+
 /* -c's command or -p's process has exited: tracing ends as after exit(). */
 static bool target_gone(struct rt *rt)
 {
 	if (rt->o->child && child_done(rt->o->child))
 		return true;
-	return rt->o->watch_pid > 0 && kill(rt->o->watch_pid, 0) && errno == ESRCH;
+	return rt->o->watch_pid > 0 && pid_gone(rt);
 }
 
 static void event_loop(struct rt *rt)
@@ -387,6 +404,8 @@ static void rt_free(struct rt *rt)
 	symbolizer_free(rt->sym);
 	free(rt->links);
 	free(rt->counters_seen);
+	if (rt->pidfd > 0)
+		close(rt->pidfd - 1);
 	free(rt->libbpf_log);
 	log_rt = NULL;
 }

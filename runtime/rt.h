@@ -49,6 +49,7 @@ struct rt {
 	bool stop;           /* leave the event loop */
 	int exit_code;
 	uint64_t *counters_seen; /* the counters' totals when last reported */
+	int pidfd;           /* -p: a pidfd of the process + 1 (0: not opened yet) */
 	char *libbpf_log;    /* libbpf's warnings, for the verifier log on failure */
 	size_t libbpf_log_len;
 };
