@@ -2,7 +2,7 @@
 /* The provider registry: one row per probe type, each implemented in runtime/provider/. */
 #include "provider.h"
 
-extern const struct provider provider_begin, provider_end, provider_tracepoint,
+extern const struct provider provider_begin, provider_end, provider_self, provider_tracepoint,
 	provider_rawtracepoint, provider_interval, provider_profile, provider_uprobe,
 	provider_uretprobe, provider_usdt,
 	provider_kprobe, provider_kretprobe,
@@ -12,6 +12,7 @@ extern const struct provider provider_begin, provider_end, provider_tracepoint,
 const struct provider *const providers[] = {
 	&provider_begin,
 	&provider_end,
+	&provider_self,
 	&provider_tracepoint,
 	&provider_rawtracepoint,
 	&provider_interval,

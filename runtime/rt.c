@@ -22,6 +22,41 @@
 #include "symbols.h"
 
 volatile sig_atomic_t rt_signalled;
+/* self:signal probes: signals received and not yet run */
+static volatile sig_atomic_t self_pending[65];
+
+static void on_self_signal(int sig)
+{
+	if (sig > 0 && sig < 65)
+		self_pending[sig] = 1;
+}
+
+int rt_on_signal(struct rt *rt, int signo, int prog_fd)
+{
+	if (rt->non_signal == sizeof(rt->on_signal) / sizeof(rt->on_signal[0]))
+		return -E2BIG;
+	rt->on_signal[rt->non_signal].signo = signo;
+	rt->on_signal[rt->non_signal].prog_fd = prog_fd;
+	rt->non_signal++;
+	struct sigaction sa = { .sa_handler = on_self_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(signo, &sa, NULL);
+	return 0;
+}
+
+/* Run the self:signal programs of the signals that arrived. */
+static void run_self_signals(struct rt *rt)
+{
+	for (unsigned i = 0; i < rt->non_signal; i++) {
+		int sig = rt->on_signal[i].signo;
+		if (!self_pending[sig])
+			continue;
+		LIBBPF_OPTS(bpf_test_run_opts, topts);
+		bpf_prog_test_run_opts(rt->on_signal[i].prog_fd, &topts);
+	}
+	for (unsigned i = 0; i < rt->non_signal; i++)
+		self_pending[rt->on_signal[i].signo] = 0;
+}
 
 /* Only one runtime runs per process: libbpf's print callback has no context pointer. */
 static struct rt *log_rt;
@@ -329,6 +364,8 @@ static void event_loop(struct rt *rt)
 	double deadline = rt->o->deadline ? now_s() + rt->o->deadline : 0;
 
 	while (!rt->stop && !rt_signalled && !target_gone(rt)) {
+		if (rt->non_signal)
+			run_self_signals(rt);
 		int n = ring_buffer__poll(rt->rb, 100);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "ERROR: reading events failed: %s\n", strerror(-n));

@@ -50,6 +50,10 @@ struct rt {
 	int exit_code;
 	uint64_t *counters_seen; /* the counters' totals when last reported */
 	int pidfd;           /* -p: a pidfd of the process + 1 (0: not opened yet) */
+	struct {
+		int signo, prog_fd;
+	} on_signal[8];      /* self:signal probes */
+	unsigned non_signal;
 	char *libbpf_log;    /* libbpf's warnings, for the verifier log on failure */
 	size_t libbpf_log_len;
 };
@@ -62,6 +66,8 @@ int rt_run(struct program *p, const void *elf, size_t size, const struct rt_opts
 
 /* Keep a link so that it is destroyed at the end (providers' attach hooks). */
 void rt_add_link(struct rt *rt, struct bpf_link *l);
+/* self:signal: run the program prog_fd whenever ctrace receives signo. */
+int rt_on_signal(struct rt *rt, int signo, int prog_fd);
 /* Report an attach failure of target a: one line naming the probe and the reason. */
 int rt_attach_error(struct rt *rt, const struct attach *a, int err, const char *hint);
 
