@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* util.c - allocation, buffers and messages shared by the plugin's modules. */
+/* util.c - buffers and messages shared by the plugin's modules. */
 #include "util.h"
 
 #include <errno.h>
@@ -10,48 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A CLI has nothing sensible to do on allocation failure but stop. */
-static void oom(void)
-{
-	fputs("kubectl-trace: out of memory\n", stderr);
-	exit(1);
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		oom();
-	return p;
-}
-
+/* A formatted string in a new allocation. */
 char *xasprintf(const char *fmt, ...)
 {
 	struct buf b = {0};

@@ -12,10 +12,8 @@ struct buf {
 	size_t len, cap;
 };
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
+/* xmalloc, xcalloc, xrealloc, xstrdup: ctrace's own, which abort on out-of-memory */
+#include "arena.h"
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void buf_add(struct buf *b, const void *data, size_t n);
