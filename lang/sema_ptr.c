@@ -208,13 +208,27 @@ const struct type *sema_addrspace(struct sema *s, struct ast_node *n, enum addrs
 	return sema_settype(n, &type_none);
 }
 
-/* offsetof(struct T, a.b) */
+/* offsetof(struct T, a.b), or offsetof(expr, a.b) with expr of struct type */
 const struct type *sema_offsetof(struct sema *s, struct ast_node *n)
 {
-	const struct type *t = sema_named_type(s, n->u.cast.ts);
-	if (!t) {
-		sema_err(s, &n->loc, "Unknown type: %s", n->u.cast.ts->name ? n->u.cast.ts->name : "?");
-		return sema_settype(n, &type_none);
+	const struct type *t;
+	if (n->u.cast.ts) {
+		t = sema_named_type(s, n->u.cast.ts);
+		if (!t) {
+			sema_err(s, &n->loc, "Unknown type: %s",
+				 n->u.cast.ts->name ? n->u.cast.ts->name : "?");
+			return sema_settype(n, &type_none);
+		}
+	} else {
+		t = sema_expr(s, n->u.cast.expr);
+		if (t->kind == TY_NONE)
+			return sema_settype(n, &type_none);
+		t = sema_complete(s, t);
+		if (!t || t->kind != TY_STRUCT) {
+			sema_err(s, &n->loc, "offsetof() needs a struct or union, not '%s'",
+				 type_str(s->p->arena, n->u.cast.expr->type));
+			return sema_settype(n, &type_none);
+		}
 	}
 	long off = 0;
 	char *path = arena_strdup(s->p->arena, n->u.cast.field), *save = NULL;
