@@ -179,7 +179,8 @@ static int search(const char *dir, const char *id, char *out, size_t n, int dept
 
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub))
+			continue; /* deeper than any path the kernel gives a cgroup */
 		if (line_has_id(e->d_name, id, strlen(id)) || strstr(e->d_name, id)) {
 			snprintf(out, n, "%s", sub);
 			rc = 0;
