@@ -7,8 +7,10 @@
 #include "cg.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
@@ -90,9 +92,7 @@ static void define_maps(struct cg *c)
 					m->max_entries);
 	}
 	c->ringbuf = cg_map_def(c, "ringbuf", BPF_RINGBUF, 0, 0, r->ringbuf_size);
-	/* described once every program is generated: each map-full site adds a counter */
-	c->counters_map = cg_map_global(c, "ct_counters", 4);
-	c->p->res.ncounters = 1;
+	c->p->res.ncounters = 1; /* lost events; each map-full site adds one */
 	if (r->needs_elapsed)
 		c->start_map = cg_map_def(c, "ct_start", BPF_ARRAY, 4, 8, 1);
 }
@@ -220,7 +220,6 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	cg_function_begin(c, fn);
 	c->ctxarg = LLVMGetParam(c->fn, 0);
 	c->scratch = NULL;
-	c->counters = NULL;
 	c->scratch_map = NULL;
 	c->scratch_used = 0;
 	/* a for loop over a map runs its body in a callback: variables must live in scratch */
@@ -254,6 +253,20 @@ static void gen_prog(struct cg *c, struct prog *pg)
 
 /* ---- module lifecycle ------------------------------------------------------------------------ */
 
+/*
+ * The BPF instruction set to compile for.  v4 (kernel 6.6+) adds stores of
+ * immediates, sign-extending loads and signed division, which make shorter
+ * programs; older kernels get v3 (32-bit jumps and ALU32, kernel 5.1+).
+ */
+static const char *bpf_cpu(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return "v3";
+	return major > 6 || (major == 6 && minor >= 6) ? "v4" : "v3";
+}
+
 static int cg_init(struct cg *c, struct program *p, const struct cg_opts *o)
 {
 	char *err = NULL;
@@ -271,8 +284,7 @@ static int cg_init(struct cg *c, struct program *p, const struct cg_opts *o)
 		LLVMDisposeMessage(err);
 		return -ENOTSUP;
 	}
-	/* v3: 32-bit jumps and ALU32 (kernel 5.1+); the verifier on our kernels takes it */
-	c->tm = LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault,
+	c->tm = LLVMCreateTargetMachine(target, "bpfel", bpf_cpu(), "", LLVMCodeGenLevelDefault,
 					LLVMRelocDefault, LLVMCodeModelDefault);
 	c->ctx = LLVMContextCreate();
 	c->mod = LLVMModuleCreateWithNameInContext("ctrace", c->ctx);
@@ -380,8 +392,6 @@ int codegen(struct program *p, const struct cg_opts *o, void **elf, size_t *size
 		for (struct probe *pr = p->probes; pr; pr = pr->next)
 			for (struct prog *pg = pr->progs; pg; pg = pg->next)
 				gen_prog(&c, pg);
-		cg_map_describe(&c, c.counters_map, "ct_counters", BPF_PERCPU_ARRAY, 4,
-				8 * p->res.ncounters, 1);
 		err = p->diags->nerrors ? -EINVAL : finish(&c, elf, size);
 	}
 	cg_fini(&c);

@@ -63,7 +63,6 @@ struct cg {
 
 	LLVMValueRef *maps;     /* user maps, by resources id */
 	LLVMValueRef ringbuf;
-	LLVMValueRef counters_map; /* per-CPU counters: lost events, then each map-full site */
 	LLVMValueRef start_map; /* `elapsed`: the start time, written by the runtime */
 
 	/* the function being generated */
@@ -75,7 +74,6 @@ struct cg {
 	LLVMBasicBlockRef body;    /* where the prologue goes when it ends */
 	LLVMValueRef probe_id;     /* i64 */
 	LLVMValueRef scratch;      /* per-CPU scratch base in this function (NULL until needed) */
-	LLVMValueRef counters;     /* this CPU's counters in this function (NULL until needed) */
 	LLVMValueRef scratch_map;  /* the program's scratch map (NULL until needed) */
 	bool force_scratch;        /* temporaries in scratch: callbacks share them */
 	bool in_callback;          /* generating a for-loop callback: no context */
@@ -156,9 +154,9 @@ struct cgv cg_read(struct cg *c, LLVMValueRef addr, const struct type *t, bool u
 /* l / r or l % r, unsigned; by zero: 1 and the run-time warning for loc */
 LLVMValueRef cg_divmod(struct cg *c, enum binop op, const struct loc *loc, LLVMValueRef l,
 		       LLVMValueRef r);
-/* The map key of a MAP node (or scalar key 0) in a fresh temporary of the map's key size. */
+/* The map key of a MAP node (or scalar key 0) in a fresh temporary; bucket: see cg_expr.c. */
 LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
-			unsigned extra);
+			bool bucket);
 
 void cg_var_store(struct cg *c, struct var_sym *v, struct cgv x);
 LLVMValueRef cg_var_slot(struct cg *c, struct var_sym *v);

@@ -257,13 +257,48 @@ LLVMValueRef cg_var_slot(struct cg *c, struct var_sym *v)
 
 /* ---- maps ----------------------------------------------------------------------------------- */
 
-LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
-			unsigned extra)
+/* Whether cg_expr_into(n, dst, dt) writes every byte of dt (padding included). */
+static bool writes_all(struct ast_node *n, const struct type *dt)
 {
-	LLVMValueRef key = cg_tmp(c, r->key_size + extra);
-	cg_memset0_al(c, key, r->key_size + extra, 8);
-	if (map_node->u.ident.args)
-		cg_expr_into(c, map_node->u.ident.args, key, r->key);
+	switch (dt->kind) {
+	case TY_INT:
+	case TY_BOOL:
+	case TY_ENUM:
+	case TY_PTR:
+	case TY_PROBE:
+	case TY_KSYM:
+	case TY_USERNAME:
+	case TY_CGROUP_PATH:
+	case TY_STRERROR:
+	case TY_TUPLE:
+	case TY_RECORD:
+		return true;
+	case TY_STRING:
+		return n->kind == AST_IDENT && ((struct sem *)n->sema)->id == BV_COMM && dt->size >= 16;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The key of map_node in a new temporary.  The kernel compares whole keys,
+ * so every byte is written; zeroing first is skipped when the key value
+ * writes them all anyway.  With bucket, the caller writes the last 8 bytes
+ * (the hist/lhist bucket).
+ */
+LLVMValueRef cg_map_key(struct cg *c, struct ast_node *map_node, const struct map_res *r,
+			bool bucket)
+{
+	LLVMValueRef key = cg_tmp(c, r->key_size);
+	struct ast_node *k = map_node->u.ident.args;
+	unsigned own = k ? r->key->size : 8; /* bytes of the user key (a scalar map: 8 zeros) */
+	bool whole = k && writes_all(k, r->key) && own + (bucket ? 8 : 0) == r->key_size;
+	if (!k && bucket && r->key_size == 8)
+		whole = true;
+	if (!whole)
+		cg_memset0_al(c, key, r->key_size, 8);
+	if (k)
+		cg_expr_into(c, k, key, r->key);
 	return key;
 }
 
@@ -334,7 +369,7 @@ static struct cgv agg_read(struct cg *c, struct ast_node *n, const struct map_re
 static struct cgv map_read(struct cg *c, struct ast_node *n)
 {
 	const struct map_res *r = cg_map_res(c, n);
-	LLVMValueRef key = cg_map_key(c, n, r, 0);
+	LLVMValueRef key = cg_map_key(c, n, r, false);
 	if (r->agg != AGG_NONE)
 		return agg_read(c, n, r, key);
 	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
@@ -485,6 +520,7 @@ LLVMValueRef cg_divmod(struct cg *c, enum binop op, const struct loc *loc, LLVMV
 	LLVMValueRef ev = cg_tmp(c, 8);
 	cg_event_hdr(c, EV_RUNTIME_ERROR, (unsigned)id, ev);
 	cg_ringbuf_output(c, ev, 8);
+	zero = LLVMGetInsertBlock(c->b); /* the event may have added blocks */
 	LLVMBuildBr(c->b, done);
 	LLVMPositionBuilderAtEnd(c->b, ok);
 	LLVMValueRef q = is_div ? LLVMBuildUDiv(c->b, l, r, "") : LLVMBuildURem(c->b, l, r, "");
@@ -562,6 +598,10 @@ static struct cgv element(struct cg *c, struct ast_node *n, struct ast_node *bas
 
 static struct cgv unop(struct cg *c, struct ast_node *n)
 {
+	if (n->u.unop.op == UNOP_ADDR)
+		return val(LLVMBuildPtrToInt(c->b, var_slot(c, ((struct sem *)n->u.unop.operand->sema)->var),
+					     c->i64, ""),
+			   n->type);
 	struct cgv o = cg_expr(c, n->u.unop.operand);
 	switch (n->u.unop.op) {
 	case UNOP_NEG:
@@ -574,7 +614,7 @@ static struct cgv unop(struct cg *c, struct ast_node *n)
 	case UNOP_DEREF:
 		return element(c, n, n->u.unop.operand, NULL);
 	case UNOP_ADDR:
-		break;
+		break; /* above */
 	}
 	return val(cg_const(c, 0), n->type); /* rejected by sema */
 }
@@ -596,7 +636,7 @@ static struct cgv incdec(struct cg *c, struct ast_node *n)
 	struct cgv old = map_read(c, t);
 	LLVMValueRef nv = LLVMBuildAdd(c->b, old.v, one, "");
 	const struct map_res *r = cg_map_res(c, t);
-	LLVMValueRef key = cg_map_key(c, t, r, 0);
+	LLVMValueRef key = cg_map_key(c, t, r, false);
 	LLVMValueRef vp = cg_tmp(c, 8);
 	cg_store_int(c, vp, nv, 8);
 	cg_map_insert(c, c->maps[r->id], key, vp, &t->loc);

@@ -130,7 +130,6 @@ static void for_map(struct cg *c, struct ast_node *n)
 	cg_describe_fn(c, fn, 4);
 	cg_function_begin(c, fn);
 	c->scratch = NULL;
-	c->counters = NULL;
 	c->ctxarg = NULL;
 	c->in_callback = true;
 	c->nloops = 0;

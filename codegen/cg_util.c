@@ -359,20 +359,53 @@ LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLV
 	return cg_helper(c, H_MAP_UPDATE, c->i64, args, 4);
 }
 
-/* 1 when v is zero, else 0, without a branch. */
-static LLVMValueRef is_zero(struct cg *c, LLVMValueRef v)
+/*
+ * Counter slot (0: lost events, then one per map-full site) is the u64
+ * global ct_counter_<slot> in .bss: libbpf turns the section into a
+ * one-element array map, and the program reaches the counter by address,
+ * without a lookup.  User space finds each one's offset in the section's BTF.
+ */
+static LLVMValueRef counter(struct cg *c, unsigned slot)
 {
-	LLVMValueRef any = LLVMBuildOr(c->b, v, LLVMBuildNeg(c->b, v, ""), "");
-	return LLVMBuildXor(c->b, LLVMBuildLShr(c->b, any, cg_const(c, 63), ""), cg_const(c, 1), "");
+	char name[32];
+	snprintf(name, sizeof(name), "ct_counter_%u", slot);
+	LLVMValueRef g = LLVMGetNamedGlobal(c->mod, name);
+	if (g)
+		return g;
+	g = LLVMAddGlobal(c->mod, c->i64, name);
+	LLVMSetInitializer(g, cg_const(c, 0));
+	LLVMSetSection(g, ".bss");
+	LLVMSetAlignment(g, 8);
+	size_t len = strlen(name);
+	LLVMMetadataRef u64 = LLVMDIBuilderCreateBasicType(c->di, "unsigned long long", 18, 64,
+							  0x07 /* DW_ATE_unsigned */, 0);
+	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
+		c->di, c->di_cu, name, len, name, len, c->di_file, 0, u64, 0,
+		LLVMDIBuilderCreateExpression(c->di, NULL, 0), NULL, 64);
+	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(c->ctx, "dbg", 3), gve);
+	return g;
 }
 
-static LLVMValueRef counters(struct cg *c);
+/*
+ * Adds 1 to counter slot when failed (an i1) is true.  The counters are
+ * shared by every CPU: the branch keeps the common, successful path free of
+ * stores, so no cache line moves between CPUs.
+ */
+static void count_failure(struct cg *c, LLVMValueRef failed, unsigned slot)
+{
+	LLVMBasicBlockRef bump = cg_block(c, "count.fail"), next = cg_block(c, "count.next");
+	LLVMBuildCondBr(c->b, failed, bump, next);
+	LLVMPositionBuilderAtEnd(c->b, bump);
+	LLVMBuildAtomicRMW(c->b, LLVMAtomicRMWBinOpAdd, counter(c, slot), cg_const(c, 1),
+			   LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildBr(c->b, next);
+	LLVMPositionBuilderAtEnd(c->b, next);
+}
 
 /*
  * An insert that can find the map full: bpftrace reports that at run time
- * (a full map otherwise drops keys without a word).  The site's counter
- * grows without a branch (a loop of inserts would otherwise give the
- * verifier two jumps per iteration); user space reports growing counters.
+ * (a full map otherwise drops keys without a word).  Each site has its own
+ * counter; user space reports the sites whose counter grew.
  */
 void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val,
 		   const struct loc *loc)
@@ -385,32 +418,18 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 				 NULL, loc);
 	c->p->res.fmts[id].detail = "Additional Info - helper: map_update_elem, retcode: -7";
 	unsigned slot = resources_add_counter(c->p, id);
-	LLVMValueRef full = is_zero(c, LLVMBuildAdd(c->b, rc, cg_const(c, 7), "")); /* -E2BIG */
-	LLVMValueRef p = cg_gep(c, counters(c), 8 * slot);
-	cg_store_int(c, p, LLVMBuildAdd(c->b, cg_load_int(c, p, 8, false), full, ""), 8);
-}
-
-/* This CPU's counters (lost events first), looked up once in the prologue. */
-static LLVMValueRef counters(struct cg *c)
-{
-	if (!c->counters)
-		c->counters = prologue_lookup0(c, c->counters_map);
-	return c->counters;
+	count_failure(c, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""), slot);
 }
 
 /*
  * An event.  When the ring buffer is full the helper fails and the event is
- * counted as lost (user space says so at exit); the count is added without a
- * branch (a failing helper returns a negative errno: its sign bit is the
- * 0 or 1 to add), so the verifier has no extra paths to walk.
+ * counted as lost in slot 0 (user space says so at exit).
  */
 void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
 {
 	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };
 	LLVMValueRef rc = cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
-	LLVMValueRef p = counters(c);
-	LLVMValueRef failed = LLVMBuildLShr(c->b, rc, cg_const(c, 63), "");
-	cg_store_int(c, p, LLVMBuildAdd(c->b, cg_load_int(c, p, 8, false), failed, ""), 8);
+	count_failure(c, LLVMBuildICmp(c->b, LLVMIntNE, rc, cg_const(c, 0), ""), 0);
 }
 
 void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf)

@@ -722,8 +722,15 @@ static const struct type *unop(struct sema *s, struct ast_node *n)
 	case UNOP_DEREF:
 		return sema_deref(s, n, t);
 	case UNOP_ADDR:
-		sema_err(s, &n->loc, "The '%s' operator is not supported by ctrace yet",
-		     unop_str(n->u.unop.op));
+		/* &$x: where the variable lives (the BPF stack, or per-CPU scratch) */
+		if (o->kind == AST_VAR)
+			return sema_settype(n, type_ptr(s->p->arena, t, AS_KERNEL));
+		if (o->kind == AST_MAP) {
+			sema_err(s, &n->loc, "The address of a map is only useful to external BPF "
+				 "functions, which ctrace does not call; use the map by name");
+			return sema_settype(n, &type_none);
+		}
+		sema_err(s, &n->loc, "The '&' operator takes the address of a variable, e.g. `&$x`");
 		return sema_settype(n, &type_none);
 	}
 	sema_err(s, &n->loc, "Invalid operand for '%s': '%s'", unop_str(n->u.unop.op), sema_tstr(s, t));
@@ -859,6 +866,32 @@ static const struct type *tuple(struct sema *s, struct ast_node *n)
 	return sema_settype(n, type_tuple(s->p->arena, el, names, cnt));
 }
 
+/*
+ * typeof(e) or typeof(T), with any `*` and `[N]` written after it.  The expression is only
+ * type-checked, never run.  A string keeps its capacity; an integer its width and sign.
+ */
+static const struct type *typeof_target(struct sema *s, struct ast_typespec *ts)
+{
+	struct ast_node *tn = ts->typeof_expr;
+	const struct type *t;
+	if (tn->u.cast.ts) {
+		t = sema_cast_target(s, tn->u.cast.ts);
+	} else {
+		t = sema_expr(s, tn->u.cast.expr);
+		if (t->kind == TY_NONE || t->kind == TY_AGG || t->kind == TY_VOID)
+			return NULL;
+	}
+	if (!t)
+		return NULL;
+	sema_settype(tn, t);
+	enum addrspace as = s->proto && (s->proto->prov->flags & PROV_USER) ? AS_USER : AS_KERNEL;
+	for (int d = 0; d < ts->ptr_depth; d++)
+		t = type_ptr(s->p->arena, t, as);
+	if (ts->array_len > 0)
+		t = type_array(s->p->arena, t, (unsigned)ts->array_len);
+	return t;
+}
+
 const struct type *sema_cast_target(struct sema *s, struct ast_typespec *ts)
 {
 	static const struct {
@@ -869,6 +902,8 @@ const struct type *sema_cast_target(struct sema *s, struct ast_typespec *ts)
 		{ "int64", &type_s64 }, { "uint8", &type_u8 },	 { "uint16", &type_u16 },
 		{ "uint32", &type_u32 }, { "uint64", &type_u64 }, { "bool", &type_bool },
 	};
+	if (ts->typeof_expr)
+		return typeof_target(s, ts);
 	if (!ts->name)
 		return NULL;
 	if (!ts->ptr_depth && ts->array_len < 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "arena.h"
@@ -382,36 +383,63 @@ static void event_loop(struct rt *rt)
 /* ---- the whole run -------------------------------------------------------------------------- */
 
 /*
- * The programs' counters, summed over CPUs: lost events (slot 0) and
- * run-time warning sites (a full map); a site that grew since the last look
- * is reported once.  Returns the lost-event count.
+ * Where counter slot s lives in the .bss section: the offset of the global
+ * ct_counter_<s>, from the section's BTF, or -1 when the programs have none.
+ */
+static void counter_offsets(struct rt *rt, const struct bpf_map *m, long *off, unsigned n)
+{
+	for (unsigned s = 0; s < n; s++)
+		off[s] = -1;
+	struct btf *btf = bpf_object__btf(rt->obj);
+	int id = btf ? btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC) : -1;
+	if (id < 0)
+		return;
+	const struct btf_type *sec = btf__type_by_id(btf, (unsigned)id);
+	const struct btf_var_secinfo *vi = btf_var_secinfos(sec);
+	for (unsigned i = 0; i < btf_vlen(sec); i++, vi++) {
+		const char *name = btf__name_by_offset(btf, btf__type_by_id(btf, vi->type)->name_off);
+		unsigned s;
+		if (name && sscanf(name, "ct_counter_%u", &s) == 1 && s < n &&
+		    vi->offset + sizeof(uint64_t) <= bpf_map__value_size(m))
+			off[s] = vi->offset;
+	}
+}
+
+/*
+ * The programs' counters: lost events (slot 0) and run-time warning sites
+ * (a full map); a site that grew since the last look is reported once.
+ * Returns the lost-event count.
  */
 static uint64_t check_counters(struct rt *rt)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, "ct_counters");
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, ".bss");
 	unsigned n = rt->res->ncounters;
 	uint32_t key = 0;
-	if (!m || rt->ncpus <= 0 || !n)
+	if (!m || !n)
 		return 0;
-	uint64_t *v = xcalloc((size_t)rt->ncpus * n, sizeof(*v));
-	if (!rt->counters_seen)
+	if (!rt->counter_off) {
+		rt->counter_off = xcalloc(n, sizeof(*rt->counter_off));
 		rt->counters_seen = xcalloc(n, sizeof(*rt->counters_seen));
+		counter_offsets(rt, m, rt->counter_off, n);
+	}
+	unsigned char *sec = xcalloc(1, bpf_map__value_size(m));
 	uint64_t lost = 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, v)) {
+	if (!bpf_map_lookup_elem(bpf_map__fd(m), &key, sec)) {
 		for (unsigned s = 0; s < n; s++) {
-			uint64_t total = 0;
-			for (int cpu = 0; cpu < rt->ncpus; cpu++)
-				total += v[(size_t)cpu * n + s];
+			uint64_t v = 0;
+			if (rt->counter_off[s] < 0)
+				continue;
+			memcpy(&v, sec + rt->counter_off[s], sizeof(v));
 			if (s == 0) {
-				lost = total;
-			} else if (total > rt->counters_seen[s] && rt->res->counter_fmt[s] >= 0) {
+				lost = v;
+			} else if (v > rt->counters_seen[s] && rt->res->counter_fmt[s] >= 0) {
 				const struct fmt_res *f = &rt->res->fmts[rt->res->counter_fmt[s]];
 				output_runtime_error(rt->out, f, f->detail);
 			}
-			rt->counters_seen[s] = total;
+			rt->counters_seen[s] = v;
 		}
 	}
-	free(v);
+	free(sec);
 	return lost;
 }
 
@@ -441,6 +469,7 @@ static void rt_free(struct rt *rt)
 	symbolizer_free(rt->sym);
 	free(rt->links);
 	free(rt->counters_seen);
+	free(rt->counter_off);
 	if (rt->pidfd > 0)
 		close(rt->pidfd - 1);
 	free(rt->libbpf_log);

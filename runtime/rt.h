@@ -49,6 +49,7 @@ struct rt {
 	bool stop;           /* leave the event loop */
 	int exit_code;
 	uint64_t *counters_seen; /* the counters' totals when last reported */
+	long *counter_off;       /* each counter's offset in .bss (-1: none) */
 	int pidfd;           /* -p: a pidfd of the process + 1 (0: not opened yet) */
 	struct {
 		int signo, prog_fd;
