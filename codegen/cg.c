@@ -227,6 +227,7 @@ static void gen_prog(struct cg *c, struct prog *pg)
 	c->in_callback = false;
 	c->stack_used = 0;
 	c->nloops = 0;
+	c->inl.done = NULL;
 	for (struct var_sym *v = pg->probe->vars; v; v = v->next) {
 		v->cg = NULL;
 		v->cg_off = -1;

@@ -84,6 +84,11 @@ struct cg {
 		LLVMBasicBlockRef brk, cont;
 	} loops[CG_MAX_LOOPS];
 	int nloops;
+	struct {
+		LLVMBasicBlockRef done; /* where `return` goes in an inlined fn (NULL: none) */
+		LLVMValueRef slot;      /* the fn's result (NULL: no result) */
+		const struct type *type;
+	} inl;
 	bool no_clean; /* strings read into an event need no clearing past their NUL */
 };
 

@@ -833,6 +833,38 @@ static struct cgv cast(struct cg *c, struct ast_node *n)
 	return val(v, t);
 }
 
+/*
+ * { stmts; e }, and an inlined fn call: its result lives in a slot that each
+ * `return e` fills before jumping to the end.
+ */
+static struct cgv block_expr(struct cg *c, struct ast_node *n)
+{
+	const struct type *t = n->type;
+	typeof(c->inl) saved = c->inl;
+	if (n->u.block.fn) {
+		c->inl.done = cg_block(c, "fn.done");
+		c->inl.type = t;
+		c->inl.slot = NULL;
+		if (t->kind != TY_VOID) {
+			c->inl.slot = cg_tmp(c, t->size < 8 ? 8 : t->size);
+			cg_memset0_al(c, c->inl.slot, (t->size + 7) & ~7u, 8); /* falling off the end: 0 */
+		}
+	}
+	cg_stmts(c, n->u.block.stmts);
+	struct cgv v = val(cg_const(c, 0), t);
+	if (n->u.block.value)
+		v = cg_expr(c, n->u.block.value);
+	if (n->u.block.fn) {
+		LLVMBuildBr(c->b, c->inl.done);
+		LLVMPositionBuilderAtEnd(c->b, c->inl.done);
+		if (c->inl.slot)
+			v = type_is_scalar(t) ? val(cg_load_int(c, c->inl.slot, t->size, t->is_signed), t)
+					      : val(c->inl.slot, t);
+	}
+	c->inl = saved;
+	return v;
+}
+
 struct cgv cg_expr(struct cg *c, struct ast_node *n)
 {
 	switch (n->kind) {
@@ -876,6 +908,8 @@ struct cgv cg_expr(struct cg *c, struct ast_node *n)
 		return tuple(c, n);
 	case AST_CAST:
 		return cast(c, n);
+	case AST_BLOCK_EXPR:
+		return block_expr(c, n);
 	default:
 		/* everything else was rewritten or rejected by sema */
 		return val(cg_const(c, 0), n->type);

@@ -133,6 +133,7 @@ static void for_map(struct cg *c, struct ast_node *n)
 	c->ctxarg = NULL;
 	c->in_callback = true;
 	c->nloops = 0;
+	c->inl.done = NULL; /* an fn around the loop ends in the probe, not here */
 	c->probe_id = cg_load_int(c, cg_gep(c, cg_scratch_base(c), (unsigned)pid_off), 8, false);
 
 	/* $kv = (key, value) */
@@ -217,7 +218,15 @@ static void stmt(struct cg *c, struct ast_node *n)
 		jump(c, false);
 		break;
 	case AST_RETURN:
-		cg_return(c);
+		if (!c->inl.done) {
+			cg_return(c);
+			break;
+		}
+		/* inside an inlined fn: its result, then its end */
+		if (n->u.stmt.expr && c->inl.slot)
+			cg_expr_into(c, n->u.stmt.expr, c->inl.slot, c->inl.type);
+		LLVMBuildBr(c->b, c->inl.done);
+		cg_dead_block(c);
 		break;
 	case AST_BLOCK:
 		cg_stmts(c, n->u.block.stmts);

@@ -101,6 +101,9 @@ static size_t raw_children(const struct ast_node *n, struct ast_node **c)
 	case AST_BLOCK:
 		c[0] = n->u.block.stmts;
 		return 1;
+	case AST_BLOCK_EXPR:
+		c[0] = n->u.block.stmts, c[1] = n->u.block.value;
+		return 2;
 	case AST_EXPR_STMT:
 	case AST_RETURN:
 		c[0] = n->u.stmt.expr;

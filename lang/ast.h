@@ -64,7 +64,8 @@ struct diags;
 	X(CAST, "cast")             /* (T)e */                                                   \
 	X(SIZEOF, "sizeof")         /* sizeof(T) or sizeof(e) */                                 \
 	X(OFFSETOF, "offsetof")     /* offsetof(T, a.b) */                                       \
-	X(TYPEOF, "typeof")         /* typeof(e) used as a type: only inside a TYPESPEC */
+	X(TYPEOF, "typeof")         /* typeof(e) used as a type: only inside a TYPESPEC */      \
+	X(BLOCK_EXPR, "block_expr") /* { stmts; value }, and an inlined fn call */
 
 enum ast_kind {
 #define X(k, s) AST_##k,
@@ -152,8 +153,11 @@ struct ast_node {
 		struct { /* ATTACH */
 			const char *text; /* raw, as written; quotes kept */
 		} attach;
-		struct { /* BLOCK */
+		struct { /* BLOCK, BLOCK_EXPR */
 			struct ast_node *stmts;
+			struct ast_node *value;  /* BLOCK_EXPR: the result, or NULL (an fn's return) */
+			struct ast_typespec *ret; /* BLOCK_EXPR of an fn call: the declared result */
+			const char *fn;          /* BLOCK_EXPR of an fn call: the fn's name */
 		} block;
 		struct { /* EXPR_STMT, RETURN (expr may be NULL) */
 			struct ast_node *expr;

@@ -187,7 +187,7 @@ static const char *fpath_join(struct pstate *p, const char *a, const char *b);
 %precedence '['
 
 %type <node> probe pred_opt body simple compound if_stmt else_opt
-%type <node> block expr ternary bin unary postfix primary record_field config cfg_item import
+%type <node> block value vblock vif expr ternary bin unary postfix primary record_field config cfg_item import
 %type <node> macro mparam fn fparam mapdecl
 %type <list> attach_list stmt_seq stmts exprlist args tuple_tail record_fields cfg_items cfg_seq
 %type <list> mparams mparam_list fparams fparam_list
@@ -362,15 +362,15 @@ stmts:
 
 simple:
 	expr				{ $$ = mk_stmt(p, AST_EXPR_STMT, &@$, $1); }
-	| unary '=' expr		{ $$ = mk_assign(p, &@$, BINOP_NONE, $1, $3); }
-	| unary ASSIGNOP expr		{ $$ = mk_assign(p, &@$, $2, $1, $3); }
+	| unary '=' value		{ $$ = mk_assign(p, &@$, BINOP_NONE, $1, $3); }
+	| unary ASSIGNOP value		{ $$ = mk_assign(p, &@$, $2, $1, $3); }
 	| LET VAR			{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; }
 	| LET VAR ':' typespec		{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; $$->u.let.ts = $4; }
-	| LET VAR '=' expr		{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; $$->u.let.init = $4; }
-	| LET VAR ':' typespec '=' expr	{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2;
+	| LET VAR '=' value		{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2; $$->u.let.init = $4; }
+	| LET VAR ':' typespec '=' value	{ $$ = mk(p, AST_LET, &@$); $$->u.let.name = $2;
 					  $$->u.let.ts = $4; $$->u.let.init = $6; }
 	| RETURN			{ $$ = mk_stmt(p, AST_RETURN, &@$, NULL); }
-	| RETURN expr			{ $$ = mk_stmt(p, AST_RETURN, &@$, $2); }
+	| RETURN value			{ $$ = mk_stmt(p, AST_RETURN, &@$, $2); }
 	| BREAK				{ $$ = mk(p, AST_BREAK, &@$); }
 	| CONTINUE			{ $$ = mk(p, AST_CONTINUE, &@$); }
 	;
@@ -398,6 +398,29 @@ else_opt:
 	;
 
 /* --- expressions ------------------------------------------------------------------------------ */
+
+/*
+ * A value where one is assigned, returned or passed: an expression, a block
+ * with a result `{ stmts; e }`, or `if (c) { ...; a } else { ...; b }`.  A
+ * statement that starts with `{` or `if` stays a block or an if statement.
+ */
+value:
+	expr				{ $$ = $1; }
+	| vblock			{ $$ = $1; }
+	| vif				{ $$ = $1; }
+	;
+
+vblock:
+	'{' stmts expr '}'		{ $$ = mk(p, AST_BLOCK_EXPR, &@$); $$->u.block.stmts = $2.head;
+					  $$->u.block.value = $3; }
+	;
+
+vif:
+	IF expr vblock ELSE vblock	{ $$ = mk(p, AST_TERNARY, &@$); $$->u.ternary.cond = $2;
+					  $$->u.ternary.then = $3; $$->u.ternary.els = $5; }
+	| IF expr vblock ELSE vif	{ $$ = mk(p, AST_TERNARY, &@$); $$->u.ternary.cond = $2;
+					  $$->u.ternary.then = $3; $$->u.ternary.els = $5; }
+	;
 
 expr:
 	ternary				{ $$ = $1; }
@@ -507,8 +530,8 @@ args:
 	;
 
 exprlist:
-	expr				{ $$ = list_one($1); }
-	| exprlist ',' expr		{ $$ = $1; list_add(&$$, $3); }
+	value				{ $$ = list_one($1); }
+	| exprlist ',' value		{ $$ = $1; list_add(&$$, $3); }
 	;
 
 /* --- types ------------------------------------------------------------------------------------ */
@@ -637,7 +660,9 @@ static const char *expected_list(struct pstate *p, const yypcontext_t *ctx)
 		names[k++] = "expression";
 	for (int i = 0; i < n; i++) {
 		const char *name = tok_name(p, expected[i]);
-		if (continues_expr(expected[i], name) || (want_expr && starts_expr(name)))
+		/* `{` and `if` also start a value (a block or if expression) */
+		if (continues_expr(expected[i], name) ||
+		    (want_expr && (starts_expr(name) || !strcmp(name, "{") || !strcmp(name, "if"))))
 			continue;
 		names[k++] = name;
 	}

@@ -45,6 +45,10 @@ static struct ast_node *clone(struct arena *a, const struct ast_node *n)
 	c->type = NULL;
 	switch (n->kind) {
 	case AST_BLOCK: c->u.block.stmts = clone_list(a, n->u.block.stmts); break;
+	case AST_BLOCK_EXPR:
+		c->u.block.stmts = clone_list(a, n->u.block.stmts);
+		c->u.block.value = clone(a, n->u.block.value);
+		break;
 	case AST_EXPR_STMT:
 	case AST_RETURN: c->u.stmt.expr = clone(a, n->u.stmt.expr); break;
 	case AST_ASSIGN:
@@ -176,12 +180,62 @@ static void subst(struct mctx *m, struct ast_node *n, const struct binding *b)
 
 /* ---- expansion ------------------------------------------------------------------------------- */
 
-static struct ast_node *find_macro(struct program *p, const char *name)
+static struct ast_node *find_item(struct program *p, enum ast_kind kind, const char *name)
 {
 	ast_foreach(it, p->ast->u.program.items)
-		if (it->kind == AST_MACRO && !strcmp(it->u.macro.name, name))
+		if (it->kind == kind && !strcmp(it->u.macro.name, name))
 			return it;
 	return NULL;
+}
+
+static struct ast_node *find_macro(struct program *p, const char *name)
+{
+	return find_item(p, AST_MACRO, name);
+}
+
+/*
+ * A call of `fn name($a: T, ...): R { ... }` becomes a block expression:
+ * `let $a: T = arg;` for each parameter, then the body, all with names of
+ * their own; `return e` inside it gives the block's value.
+ */
+static bool inline_fn(struct mctx *m, struct ast_node *call, struct ast_node *fn)
+{
+	size_t np = ast_list_len(fn->u.macro.params), na = ast_list_len(call->u.ident.args);
+	if (np != na) {
+		diag_error(m->p->diags, &call->loc,
+			   "Function '%s' takes %zu argument%s, but %zu %s given", fn->u.macro.name,
+			   np, np == 1 ? "" : "s", na, na == 1 ? "was" : "were");
+		return false;
+	}
+	struct binding b = { .suffix = arena_printf(m->p->arena, "#%d", ++m->counter) };
+	struct ast_node *body = clone(m->p->arena, fn->u.macro.body);
+	ast_foreach(st, body->u.block.stmts) subst(m, st, &b);
+	struct ast_node *head = NULL, **tail = &head, *arg = call->u.ident.args;
+	ast_foreach(prm, fn->u.macro.params)
+	{
+		struct ast_node *let = arena_new_obj(m->p->arena, struct ast_node);
+		let->kind = AST_LET;
+		let->loc = prm->loc;
+		let->u.let.name = local_name(m, &b, prm->u.ident.name);
+		let->u.let.ts = prm->u.ident.ts;
+		let->u.let.init = arg;
+		struct ast_node *next_arg = arg->next;
+		arg->next = NULL;
+		arg = next_arg;
+		*tail = let;
+		tail = &let->next;
+	}
+	*tail = body->u.block.stmts;
+	struct loc loc = call->loc;
+	struct ast_node *next = call->next;
+	memset(call, 0, sizeof(*call));
+	call->kind = AST_BLOCK_EXPR;
+	call->loc = loc;
+	call->next = next;
+	call->u.block.stmts = head;
+	call->u.block.ret = fn->u.macro.ret;
+	call->u.block.fn = fn->u.macro.name;
+	return true;
 }
 
 static bool check_args(struct mctx *m, struct ast_node *call, struct ast_node *mac)
@@ -255,14 +309,39 @@ static void expand(struct mctx *m, struct ast_node *n, int depth)
 		if (!check_args(m, n, mac))
 			return;
 		struct ast_node *body = instantiate(m, n, mac);
-		struct ast_node *only = body->u.block.stmts;
-		if (!only || only->next || only->kind != AST_EXPR_STMT) {
+		struct ast_node *only = body->u.block.stmts, **last = &body->u.block.stmts;
+		if (only && !only->next && only->kind == AST_EXPR_STMT) {
+			replace(n, only->u.stmt.expr);
+			expand(m, n, depth + 1);
+			return;
+		}
+		/* statements, then the value of the last one: a block expression */
+		while (*last && (*last)->next)
+			last = &(*last)->next;
+		if (!*last || (*last)->kind != AST_EXPR_STMT) {
 			diag_error(m->p->diags, &n->loc,
-				   "macro '%s' has statements: it can only be used as a statement",
+				   "macro '%s' is used as a value, but its last statement is not an "
+				   "expression",
 				   mac->u.macro.name);
 			return;
 		}
-		replace(n, only->u.stmt.expr);
+		struct ast_node *value = (*last)->u.stmt.expr;
+		*last = NULL;
+		n->kind = AST_BLOCK_EXPR;
+		memset(&n->u, 0, sizeof(n->u));
+		n->u.block.stmts = body->u.block.stmts;
+		n->u.block.value = value;
+		expand(m, n, depth + 1);
+		return;
+	}
+	if (n->kind == AST_CALL && (mac = find_item(m->p, AST_FN, n->u.ident.name))) {
+		if (!inline_fn(m, n, mac))
+			return;
+		if (depth >= MACRO_MAX_DEPTH) {
+			diag_error(m->p->diags, &n->loc,
+				   "fn '%s' calls itself: BPF programs cannot recurse", mac->u.macro.name);
+			return;
+		}
 		expand(m, n, depth + 1);
 		return;
 	}
@@ -283,6 +362,16 @@ int macros_expand(struct program *p)
 		ast_foreach(other, it->next)
 			if (other->kind == AST_MACRO && !strcmp(other->u.macro.name, it->u.macro.name))
 				diag_error(p->diags, &other->loc, "macro '%s' is defined twice",
+					   it->u.macro.name);
+	}
+	ast_foreach(it, p->ast->u.program.items)
+	{
+		if (it->kind != AST_FN)
+			continue;
+		any = true;
+		ast_foreach(other, it->next)
+			if (other->kind == AST_FN && !strcmp(other->u.macro.name, it->u.macro.name))
+				diag_error(p->diags, &other->loc, "Function '%s' is defined twice",
 					   it->u.macro.name);
 	}
 	if (!any)

@@ -24,6 +24,7 @@ struct sema {
 	int in_formap;        /* inside the body of a for loop over a map (a callback) */
 	bool final;
 	int depth;            /* block nesting */
+	struct ast_node *fn;  /* the BLOCK_EXPR of the inlined fn call being checked, or NULL */
 	struct {
 		struct var_sym *v;
 		int depth;

@@ -1005,6 +1005,8 @@ static const struct type *incdec(struct sema *s, struct ast_node *n)
 	return sema_settype(n, &type_none);
 }
 
+static const struct type *block_expr(struct sema *s, struct ast_node *n);
+
 const struct type *sema_expr(struct sema *s, struct ast_node *n)
 {
 	switch (n->kind) {
@@ -1056,6 +1058,8 @@ const struct type *sema_expr(struct sema *s, struct ast_node *n)
 		return sizeof_expr(s, n);
 	case AST_OFFSETOF:
 		return sema_offsetof(s, n);
+	case AST_BLOCK_EXPR:
+		return block_expr(s, n);
 	case AST_TYPEOF:
 	case AST_NAMED:
 		break;
@@ -1178,6 +1182,59 @@ static void let(struct sema *s, struct ast_node *n)
 	sema_sem(s, n)->var = v;
 }
 
+static void stmts(struct sema *s, struct ast_node *list);
+
+/* `return [e]` in an fn: e must fit the fn's declared result type. */
+static void fn_return(struct sema *s, struct ast_node *n)
+{
+	const struct type *want = s->fn->type, *t;
+	struct ast_node *e = n->u.stmt.expr;
+	if (!e) {
+		if (want->kind != TY_VOID)
+			sema_err(s, &n->loc, "Function '%s' must return a value of type '%s'",
+				 s->fn->u.block.fn, sema_tstr(s, want));
+		return;
+	}
+	t = sema_expr(s, e);
+	if (t->kind == TY_NONE)
+		return;
+	if (want->kind == TY_VOID)
+		sema_err(s, &n->loc, "Function '%s' has no result type, so it cannot return a value",
+			 s->fn->u.block.fn);
+	else if (!(sema_is_intlike(want) && sema_is_intlike(t)) &&
+		 !(want->kind == TY_STRING && t->kind == TY_STRING) &&
+		 !sema_unify(s, want, sema_storage_type(s, t)))
+		sema_err(s, &n->loc, "Function '%s' returns '%s', not '%s'", s->fn->u.block.fn,
+			 sema_tstr(s, want), sema_tstr(s, t));
+}
+
+/*
+ * { stmts; e } has e's value.  An inlined fn call has its declared result
+ * type, and its `return`s give the value.
+ */
+static const struct type *block_expr(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *saved = s->fn;
+	const struct type *t = &type_void;
+	if (n->u.block.fn) {
+		if (n->u.block.ret && !(t = sema_cast_target(s, n->u.block.ret))) {
+			sema_err(s, &n->u.block.ret->loc, "Unknown result type for function '%s'",
+				 n->u.block.fn);
+			return sema_settype(n, &type_none);
+		}
+		t = sema_storage_type(s, t);
+		sema_settype(n, t);
+		s->fn = n;
+	}
+	sema_block_enter(s);
+	stmts(s, n->u.block.stmts);
+	if (n->u.block.value)
+		t = sema_expr(s, n->u.block.value);
+	sema_block_leave(s);
+	s->fn = saved;
+	return sema_settype(n, t);
+}
+
 /* A block's statements, in a scope of their own. */
 static void block(struct sema *s, struct ast_node *b)
 {
@@ -1270,7 +1327,9 @@ static void stmt(struct sema *s, struct ast_node *n)
 	case AST_RETURN:
 		if (s->in_formap)
 			sema_err(s, &n->loc, "return can not be used inside a for loop over a map");
-		if (n->u.stmt.expr)
+		if (s->fn)
+			fn_return(s, n);
+		else if (n->u.stmt.expr)
 			sema_err(s, &n->loc, "return with a value is only allowed in functions");
 		break;
 	case AST_BLOCK:
@@ -1319,16 +1378,6 @@ static void check_maps(struct sema *s)
 		if ((!m->val || m->val->kind == TY_NONE) && !m->decl_type)
 			sema_err(s, &m->first, "Undefined map: %s", m->name);
 	}
-}
-
-static void unsupported_items(struct sema *s)
-{
-	ast_foreach(it, s->p->ast->u.program.items)
-	{
-		if (it->kind == AST_FN)
-			sema_err(s, &it->loc, "fn definitions are not supported by ctrace yet");
-	}
-
 }
 
 /* The script's C definitions and #-lines, through libclang (loaded only now). */
@@ -1404,7 +1453,6 @@ int sema_types(struct program *p)
 	unused_decls(&s);
 	if (!p->diags->nerrors)
 		check_maps(&s);
-	unsupported_items(&s);
 	return p->diags->nerrors ? -EINVAL : 0;
 }
 
