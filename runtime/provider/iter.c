@@ -115,7 +115,8 @@ static int check_alone(struct program *p, struct probe *pr, const struct loc *lo
 		ast_foreach(at, item->u.probe.attach)
 		{
 			const struct provider *prov = provider_of(p, at->u.attach.text);
-			if (prov && (prov->flags & PROV_SPECIAL))
+			/* an unknown provider has an error of its own */
+			if (!prov || (prov->flags & PROV_SPECIAL))
 				continue;
 			diag_error(p->diags, loc,
 				   "An iter probe can not be mixed with other probes (begin and "
