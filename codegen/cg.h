@@ -33,6 +33,7 @@ enum bpf_helper {
 	H_PROBE_READ_USER_STR = 114,
 	H_PROBE_READ_KERNEL_STR = 115,
 	H_JIFFIES64 = 118,
+	H_GET_NS_CURRENT_PID_TGID = 120,
 	H_GET_CURRENT_ANCESTOR_CGROUP_ID = 123,
 	H_KTIME_GET_BOOT_NS = 125,
 	H_RINGBUF_OUTPUT = 130,
@@ -40,6 +41,7 @@ enum bpf_helper {
 	H_GET_FUNC_IP = 173,
 	H_GET_ATTACH_COOKIE = 174,
 	H_MAP_LOOKUP_PERCPU = 195,
+	H_KTIME_GET_TAI_NS = 208,
 };
 
 /* BPF map types used for internal maps (linux/bpf.h). */

@@ -258,6 +258,34 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 	case BF_JOIN:
 	case BF_SIGNAL:
 	case BF_SIGNAL_THREAD:
+	case BF_PID:
+	case BF_TID:
+	case BF_NSECS:
+	case BF_COMM:
+	case BF_USERMODE:
+	case BF_LEADER_TID:
+	case BF_LEADER_COMM:
+	case BF_PROBETYPE:
+	case BF_CGROUP_PATH:
+	case BF_STR_CONCAT:
+	case BF_STRCAP:
+	case BF_MEMCMP:
+	case BF_SIGNAL_NAME:
+	case BF_SYSCALL_NAME:
+	case BF_IS_ERR:
+	case BF_IS_ARRAY:
+	case BF_IS_INTEGER:
+	case BF_IS_UNSIGNED_INTEGER:
+	case BF_IS_PTR:
+	case BF_IS_STR:
+	case BF_IS_LITERAL:
+	case BF_ERRORF:
+	case BF_WARNF:
+	case BF_FAIL:
+	case BF_ASSERT:
+	case BF_STATIC_ASSERT:
+	case BF_FIND:
+	case BF_PERCPU_KADDR:
 		return cg_func(c, n, (enum builtin_func)sem(n)->id);
 	case BF_GETOPT: /* folded by sema */
 	case BF_KPTR:

@@ -75,7 +75,36 @@ enum builtin_var {
 	X(SIGNAL_THREAD, "signal_thread", 1, 1)                                                    \
 	X(GETOPT, "getopt", 1, 3)                                                                  \
 	X(KPTR, "kptr", 1, 1)                                                                      \
-	X(UPTR, "uptr", 1, 1)
+	X(UPTR, "uptr", 1, 1)                                                                      \
+	/* builtin variables that take an argument: pid(init), nsecs(tai), comm(pid) */           \
+	X(PID, "pid", 0, 1)                                                                        \
+	X(TID, "tid", 0, 1)                                                                        \
+	X(NSECS, "nsecs", 0, 1)                                                                    \
+	X(COMM, "comm", 0, 1)                                                                      \
+	X(USERMODE, "usermode", 0, 0)                                                              \
+	X(LEADER_TID, "leader_tid", 0, 0)                                                          \
+	X(LEADER_COMM, "leader_comm", 0, 0)                                                        \
+	X(PROBETYPE, "probetype", 0, 0)                                                            \
+	X(CGROUP_PATH, "cgroup_path", 1, 2)                                                        \
+	X(STR_CONCAT, "str_concat", 2, 8)                                                          \
+	X(STRCAP, "strcap", 1, 1)                                                                  \
+	X(MEMCMP, "memcmp", 3, 3)                                                                  \
+	X(SIGNAL_NAME, "signal_name", 1, 1)                                                        \
+	X(SYSCALL_NAME, "syscall_name", 1, 1)                                                      \
+	X(IS_ERR, "is_err", 1, 1)                                                                  \
+	X(IS_ARRAY, "is_array", 1, 1)                                                              \
+	X(IS_INTEGER, "is_integer", 1, 1)                                                          \
+	X(IS_UNSIGNED_INTEGER, "is_unsigned_integer", 1, 1)                                        \
+	X(IS_PTR, "is_ptr", 1, 1)                                                                  \
+	X(IS_STR, "is_str", 1, 1)                                                                  \
+	X(IS_LITERAL, "is_literal", 1, 1)                                                          \
+	X(ERRORF, "errorf", 1, 128)                                                                \
+	X(WARNF, "warnf", 1, 128)                                                                  \
+	X(FAIL, "fail", 1, 128)                                                                    \
+	X(ASSERT, "assert", 2, 2)                                                                  \
+	X(STATIC_ASSERT, "static_assert", 2, 2)                                                    \
+	X(FIND, "find", 3, 3)                                                                      \
+	X(PERCPU_KADDR, "percpu_kaddr", 1, 2)
 
 enum builtin_func {
 #define X(k, s, lo, hi) BF_##k,
@@ -83,6 +112,12 @@ enum builtin_func {
 #undef X
 	BF_COUNT_
 };
+
+/* nsecs(mode): the clock, in sem.argn (boot is the builtin variable nsecs). */
+enum nsecs_clock { NSECS_MONOTONIC = 1, NSECS_TAI, NSECS_SW_TAI };
+
+/* The capacity of signal_name() and syscall_name() strings, as in bpftrace. */
+#define NAME_STR_SIZE 64
 
 struct func_info {
 	const char *name;

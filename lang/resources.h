@@ -42,7 +42,9 @@ struct map_res {
 	X(RUNTIME_ERROR, "runtime_error") /* id: fmt (message and location) */                   \
 	X(CAT, "cat")             /* id: fmt (path format); payload: args tuple */               \
 	X(SYSTEM, "system")       /* id: fmt (command format); payload: args tuple */            \
-	X(JOIN, "join")           /* id: fmt (separator); payload: joined strings */
+	X(JOIN, "join")           /* id: fmt (separator); payload: joined strings */             \
+	X(ERRORF, "errorf")       /* id: fmt (message format, location); payload: args tuple */  \
+	X(WARNF, "warnf")         /* id: fmt (message format, location); payload: args tuple */
 
 enum event_kind {
 #define X(k, s) EV_##k,

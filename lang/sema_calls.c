@@ -217,6 +217,72 @@ static const struct type *getopt_(struct sema *s, struct ast_node *n)
 	return sema_expr(s, n);
 }
 
+/*
+ * find(@m, k, $v): whether @m has key k; when it has, $v is set to the value.
+ * A variable not assigned before takes the map's value type.
+ */
+static const struct type *find(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *a = n->u.ident.args, *k = a->next, *var = k->next;
+	struct map_sym *m = sema_map_arg(s, n, a, false);
+	if (var->kind != AST_VAR) {
+		sema_err(s, &var->loc, "find() stores the value in a variable ($name)");
+		return sema_settype(n, &type_bool);
+	}
+	if (!m)
+		return sema_settype(n, &type_bool);
+	if (m->val->kind == TY_AGG) {
+		sema_err(s, &a->loc, "find() can not read a %s() map; read it with %s[key]",
+			 agg_kind_name(m->val->agg), m->name);
+		return sema_settype(n, &type_bool);
+	}
+	if (m->used_scalar && !m->used_keyed) {
+		sema_err(s, &a->loc, "find() expects a map with keys, %s has none", m->name);
+		return sema_settype(n, &type_bool);
+	}
+	sema_map_key_of(s, n, k, m);
+	struct var_sym *v = sema_var_get(s, var->u.ident.name, &var->loc);
+	sema_sem(s, var)->var = v;
+	if (m->val->kind == TY_NONE)
+		return sema_settype(n, &type_bool);
+	const struct type *u = sema_unify(s, v->type, m->val);
+	if (!u) {
+		sema_err(s, &var->loc,
+			 "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
+			 v->name, sema_tstr(s, m->val), sema_tstr(s, v->type));
+		return sema_settype(n, &type_bool);
+	}
+	v->type = u;
+	sema_settype(var, u);
+	return sema_settype(n, &type_bool);
+}
+
+/*
+ * assert(cond, "msg"): when cond is false at run time, the error
+ * `assert failed: msg` at the call and exit(1), as bpftrace's assert macro.
+ */
+static const struct type *assert_(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *c = n->u.ident.args, *msg = c->next;
+	const struct type *t = sema_expr(s, msg);
+	sema_cond(s, c);
+	if (t->kind == TY_NONE)
+		return sema_settype(n, &type_void);
+	if (t->kind != TY_STRING) {
+		sema_err(s, &msg->loc, "assert() expects a string message, got '%s'", sema_tstr(s, t));
+		return sema_settype(n, &type_void);
+	}
+	if (s->loop_depth)
+		sema_err(s, &n->loc, "assert() is not allowed inside a loop: it may exit()");
+	if (!s->final)
+		return sema_settype(n, &type_void);
+	const struct type *st = sema_storage_type(s, t);
+	const struct type *args = type_tuple(s->p->arena, &st, NULL, 1);
+	sema_sem(s, n)->fmt_id =
+		program_add_fmt(s->p, EV_ERRORF, "assert failed: %s", args, &n->loc);
+	return sema_settype(n, &type_void);
+}
+
 /* count(), sum(), hist() ...: only as the value assigned to a map. */
 static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
 				   struct map_sym *m)
@@ -280,6 +346,12 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	struct ast_node *a0 = n->u.ident.args;
 
 	if (f < 0) {
+		int argn = 0;
+		if (!nargs && builtin_var_find(name, &argn) >= 0) {
+			/* every builtin variable may be written as a call: cgroup(), uid() */
+			n->kind = AST_IDENT;
+			return sema_expr(s, n);
+		}
 		sema_err(s, &n->loc, "Unknown function: '%s'", name);
 		ast_foreach(a, a0) sema_expr(s, a);
 		return sema_settype(n, &type_none);
@@ -377,6 +449,17 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_KPTR:
 	case BF_UPTR:
 		return sema_addrspace(s, n, f == BF_UPTR ? AS_USER : AS_KERNEL);
+	case BF_ERRORF:
+		return call_printf(s, n, EV_ERRORF);
+	case BF_WARNF:
+		call_printf(s, n, EV_WARNF);
+		/* --no-warnings: the call sends nothing */
+		sema_sem(s, n)->ival = s->p->cfg.no_warnings;
+		return sema_settype(n, &type_void);
+	case BF_ASSERT:
+		return assert_(s, n);
+	case BF_FIND:
+		return find(s, n);
 	case BF_GETOPT:
 		return getopt_(s, n);
 	case BF_KSTACK:
@@ -398,7 +481,31 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_CGROUPID:
 	case BF_JOIN:
 	case BF_SIGNAL:
-	case BF_SIGNAL_THREAD: {
+	case BF_SIGNAL_THREAD:
+	case BF_PID:
+	case BF_TID:
+	case BF_NSECS:
+	case BF_COMM:
+	case BF_USERMODE:
+	case BF_LEADER_TID:
+	case BF_LEADER_COMM:
+	case BF_PROBETYPE:
+	case BF_CGROUP_PATH:
+	case BF_STR_CONCAT:
+	case BF_STRCAP:
+	case BF_MEMCMP:
+	case BF_SIGNAL_NAME:
+	case BF_SYSCALL_NAME:
+	case BF_IS_ERR:
+	case BF_IS_ARRAY:
+	case BF_IS_INTEGER:
+	case BF_IS_UNSIGNED_INTEGER:
+	case BF_IS_PTR:
+	case BF_IS_STR:
+	case BF_IS_LITERAL:
+	case BF_FAIL:
+	case BF_STATIC_ASSERT:
+	case BF_PERCPU_KADDR: {
 		bool handled;
 		return sema_func(s, n, f, &handled);
 	}

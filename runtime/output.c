@@ -130,6 +130,8 @@ void output_printf(struct output *o, const struct fmt_res *f, const uint8_t *pay
 	switch (f->kind) {
 	case EV_CAT: run_cat(o, strbuf_str(&s)); break;
 	case EV_SYSTEM: run_system(o, strbuf_str(&s)); break;
+	case EV_ERRORF:
+	case EV_WARNF: output_message(o, f, strbuf_str(&s)); break;
 	default: emit_string(o, "printf", strbuf_str(&s), s.len, false); break;
 	}
 	strbuf_free(&s);
@@ -213,6 +215,35 @@ void output_exit_separator(struct output *o)
 {
 	if (o->fmt == OUTPUT_TEXT)
 		fputs("\n\n", o->out);
+}
+
+/*
+ * errorf()/warnf(): text mode writes one line to stderr, the location and
+ * the message (`stdin:1:9-62: ERROR: msg`); JSON mode an errorf/warnf record.
+ */
+void output_message(struct output *o, const struct fmt_res *f, const char *msg)
+{
+	bool err = f->kind == EV_ERRORF;
+	const struct loc *l = &f->loc;
+	const char *file = l->file ? l->file : "stdin";
+	struct strbuf *b = &o->buf;
+
+	if (o->fmt == OUTPUT_JSON) {
+		strbuf_printf(b, "{\"type\": \"%s\", \"msg\": ", err ? "errorf" : "warnf");
+		json_string(b, msg, strlen(msg));
+		strbuf_puts(b, ", \"filename\": ");
+		json_string(b, file, strlen(file));
+		strbuf_printf(b, ", \"line\": %d, \"col\": %d}\n", l->line, l->col);
+		output_emit(o, NULL);
+		return;
+	}
+	const char *level = err ? "ERROR" : "WARNING";
+	if (l->end_line > l->line)
+		strbuf_printf(b, "%s:%d-%d: %s: %s\n", file, l->line, l->end_line, level, msg);
+	else
+		strbuf_printf(b, "%s:%d:%d-%d: %s: %s\n", file, l->line, l->col, l->end_col, level,
+			      msg);
+	output_emit(o, stderr);
 }
 
 void output_runtime_error(struct output *o, const struct fmt_res *f, const char *extra)

@@ -69,6 +69,8 @@ void output_map(struct output *o, const struct map_snapshot *s, uint64_t top, ui
 		bool scalar_zero_if_empty);
 /* Text mode: the "\n\n" written before the maps at exit.  JSON: nothing. */
 void output_exit_separator(struct output *o);
+/* errorf()/warnf() with its formatted message: stderr in text, a record in JSON. */
+void output_message(struct output *o, const struct fmt_res *f, const char *msg);
 /* A runtime warning/error from the program (division by zero, map full): stderr in text. */
 void output_runtime_error(struct output *o, const struct fmt_res *f, const char *extra);
 /* `WARNING: Total lost event count: N`. */

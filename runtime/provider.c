@@ -7,7 +7,8 @@ extern const struct provider provider_begin, provider_end, provider_self, provid
 	provider_uretprobe, provider_usdt,
 	provider_kprobe, provider_kretprobe,
 	provider_software, provider_hardware,
-	provider_fentry, provider_fexit;
+	provider_fentry, provider_fexit,
+	provider_watchpoint, provider_iter;
 
 const struct provider *const providers[] = {
 	&provider_begin,
@@ -26,5 +27,7 @@ const struct provider *const providers[] = {
 	&provider_hardware,
 	&provider_fentry,
 	&provider_fexit,
+	&provider_watchpoint,
+	&provider_iter,
 	NULL,
 };

@@ -286,6 +286,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	case EV_PRINTF:
 	case EV_CAT:
 	case EV_SYSTEM:
+	case EV_ERRORF:
+	case EV_WARNF:
 		if (f)
 			output_printf(rt->out, f, payload, len - sizeof(*h));
 		break;

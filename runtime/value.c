@@ -5,11 +5,15 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <ftw.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -335,6 +339,84 @@ static void username_text(struct strbuf *b, uint64_t uid)
 		strbuf_printf(b, "%llu", (unsigned long long)uid);
 }
 
+/* Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
+static const char *cgroup2_mount(void)
+{
+	static char mnt[PATH_MAX];
+	static bool looked;
+	char line[4096];
+
+	if (looked)
+		return mnt[0] ? mnt : NULL;
+	looked = true;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
+		char point[PATH_MAX], type[64];
+		const char *sep = strstr(line, " - ");
+		if (sep && sscanf(sep, " - %63s", type) == 1 && !strcmp(type, "cgroup2") &&
+		    sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1) {
+			snprintf(mnt, sizeof(mnt), "%s", point);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return mnt[0] ? mnt : NULL;
+}
+
+/* nftw() takes no context: the cgroup being looked for and where it was found. */
+static uint64_t cgroup_want;
+static char cgroup_found[PATH_MAX];
+
+static int cgroup_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_D || st->st_ino != cgroup_want)
+		return 0;
+	snprintf(cgroup_found, sizeof(cgroup_found), "%s", path);
+	return 1;
+}
+
+/*
+ * cgroup_path(id[, filter]): `unified:` and the path of the cgroup v2
+ * directory whose inode number is the id, below the cgroup2 mount, as
+ * bpftrace prints it ("unified" names cgroup v2 wherever it is mounted).
+ * Empty when the filter excludes "unified" or no cgroup has that id.
+ * Recent answers are kept: cgroup ids are not reused while the cgroup lives.
+ */
+static void cgroup_path_text(struct strbuf *b, const struct type *t, uint64_t id)
+{
+	static struct {
+		uint64_t id;
+		char *path;
+	} cache[16];
+	static unsigned next;
+	const char *mnt = cgroup2_mount();
+
+	if (!mnt || (t->name && fnmatch(t->name, "unified", 0)))
+		return;
+	for (unsigned i = 0; i < sizeof(cache) / sizeof(cache[0]); i++) {
+		if (cache[i].path && cache[i].id == id) {
+			strbuf_printf(b, "unified:%s", cache[i].path);
+			return;
+		}
+	}
+	cgroup_want = id;
+	cgroup_found[0] = '\0';
+	if (nftw(mnt, cgroup_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return;
+	const char *rel = cgroup_found + strlen(mnt);
+	char *path = strdup(*rel ? rel : "/");
+	if (!path)
+		return;
+	unsigned slot = next++ % (sizeof(cache) / sizeof(cache[0]));
+	free(cache[slot].path);
+	cache[slot].id = id;
+	cache[slot].path = path;
+	strbuf_printf(b, "unified:%s", path);
+}
+
 /* The wall-clock time of a boot-clock timestamp. */
 static struct timespec boot_to_real(uint64_t ns)
 {
@@ -522,7 +604,7 @@ void value_text(struct strbuf *b, const struct value_ctx *c, const struct type *
 	case TY_TIMESTAMP: timestamp_text(b, c, p); break;
 	case TY_INET: inet_text(b, p); break;
 	case TY_USERNAME: username_text(b, value_load_u(p, 8)); break;
-	case TY_CGROUP_PATH: strbuf_printf(b, "%llu", (unsigned long long)value_load_u(p, 8)); break;
+	case TY_CGROUP_PATH: cgroup_path_text(b, t, value_load_u(p, 8)); break;
 	case TY_STRERROR: strbuf_puts(b, strerror((int)value_load_u(p, 8))); break;
 	case TY_MACADDR:
 		strbuf_printf(b, "%02X:%02X:%02X:%02X:%02X:%02X", p[0], p[1], p[2], p[3], p[4], p[5]);

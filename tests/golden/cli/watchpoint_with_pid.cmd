@@ -1,0 +1,1 @@
+--dry-run -p 1 -e 'watchpoint:0x10000000:8:w { printf("hit\n"); }'
