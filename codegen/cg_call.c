@@ -322,9 +322,67 @@ static LLVMValueRef log2_floor(struct cg *c, LLVMValueRef v)
 	return p;
 }
 
+/*
+ * ct_log2, a 256-byte table in .rodata: entry x is floor(log2(x)) + 1, and
+ * entry 0 is 0.  The verifier sees the index stay below 256 from the
+ * comparisons that bring it there.
+ */
+static LLVMValueRef log2_table(struct cg *c)
+{
+	LLVMValueRef g = LLVMGetNamedGlobal(c->mod, "ct_log2");
+	if (g)
+		return g;
+	LLVMValueRef vals[256];
+	for (unsigned x = 0; x < 256; x++) {
+		unsigned l = 0;
+		while (x >> l)
+			l++;
+		vals[x] = LLVMConstInt(c->i8, l, 0);
+	}
+	LLVMTypeRef at = LLVMArrayType2(c->i8, 256);
+	g = LLVMAddGlobal(c->mod, at, "ct_log2");
+	LLVMSetInitializer(g, LLVMConstArray2(c->i8, vals, 256));
+	LLVMSetGlobalConstant(g, 1);
+	LLVMSetSection(g, ".rodata");
+	LLVMSetAlignment(g, 8);
+	LLVMMetadataRef u8 = LLVMDIBuilderCreateBasicType(c->di, "unsigned char", 13, 8,
+							 0x08 /* DW_ATE_unsigned_char */, 0);
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(c->di, 0, 256);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(c->di, 256 * 8, 8, u8, &sub, 1);
+	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
+		c->di, c->di_cu, "ct_log2", 7, "ct_log2", 7, c->di_file, 0, arr, 0,
+		LLVMDIBuilderCreateExpression(c->di, NULL, 0), NULL, 64);
+	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(c->ctx, "dbg", 3), gve);
+	return g;
+}
+
+/*
+ * hist(v) (no sub-buckets): 0 for a negative v, 1 for 0, else
+ * floor(log2(v)) + 2.  Three halving steps bring v below 256, and the table
+ * gives the rest: much shorter than six steps.
+ */
+static LLVMValueRef hist_bucket0(struct cg *c, LLVMValueRef v)
+{
+	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
+	LLVMValueRef p = cg_const(c, 1), x = v;
+	for (int sh = 32; sh >= 8; sh /= 2) {
+		LLVMValueRef big = LLVMBuildICmp(c->b, LLVMIntUGE, x, cg_const(c, 1ull << sh), "");
+		p = LLVMBuildAdd(c->b, p, LLVMBuildSelect(c->b, big, cg_const(c, (uint64_t)sh),
+							  cg_const(c, 0), ""), "");
+		x = LLVMBuildSelect(c->b, big, LLVMBuildLShr(c->b, x, cg_const(c, (uint64_t)sh), ""),
+				    x, "");
+	}
+	LLVMValueRef idx[] = { x };
+	LLVMValueRef e = LLVMBuildGEP2(c->b, c->i8, log2_table(c), idx, 1, "");
+	LLVMValueRef l = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i8, e, ""), c->i64, "");
+	return LLVMBuildSelect(c->b, neg, cg_const(c, 0), LLVMBuildAdd(c->b, p, l, ""), "");
+}
+
 /* The bucket of hist(v, bits); the same function as hist_index() in runtime/hist.c. */
 static LLVMValueRef hist_bucket(struct cg *c, LLVMValueRef v, int bits)
 {
+	if (bits == 0)
+		return hist_bucket0(c, v);
 	uint64_t n = 1ull << bits;
 	LLVMValueRef neg = LLVMBuildICmp(c->b, LLVMIntSLT, v, cg_const(c, 0), "");
 	LLVMValueRef small = LLVMBuildICmp(c->b, LLVMIntULT, v, cg_const(c, 2 * n), "");
