@@ -441,7 +441,8 @@ static struct cgv str_concat(struct cg *c, struct ast_node *n)
 
 struct two_values {
 	LLVMValueRef a, b;
-	LLVMValueRef x, y; /* the bytes at the index, set by the body */
+	LLVMValueRef count;     /* a run-time count, or NULL */
+	LLVMValueRef x, y, in;  /* the bytes at the index and whether it is below count */
 };
 
 static LLVMValueRef memcmp_body(struct cg *c, LLVMValueRef i, void *arg)
@@ -449,18 +450,30 @@ static LLVMValueRef memcmp_body(struct cg *c, LLVMValueRef i, void *arg)
 	struct two_values *t = arg;
 	t->x = byte_at(c, t->a, i);
 	t->y = byte_at(c, t->b, i);
-	return LLVMBuildICmp(c->b, LLVMIntNE, t->x, t->y, "");
+	LLVMValueRef ne = LLVMBuildICmp(c->b, LLVMIntNE, t->x, t->y, "");
+	if (!t->count)
+		return ne;
+	t->in = LLVMBuildICmp(c->b, LLVMIntULT, i, t->count, "");
+	return LLVMBuildOr(c->b, ne, LLVMBuildNot(c->b, t->in, ""), "");
 }
 
-/* memcmp(a, b, n): 0 when the first n bytes are equal, else the first difference (a - b). */
+/*
+ * memcmp(a, b, n): 0 when the first n bytes are equal, else the first
+ * difference (a - b).  A run-time n: the loop runs over the smaller value
+ * and also stops at n.
+ */
 static struct cgv memcmp_(struct cg *c, struct ast_node *n)
 {
 	struct ast_node *a = n->u.ident.args;
-	struct two_values t = { cg_expr(c, a).v, cg_expr(c, a->next).v, NULL, NULL };
+	struct two_values t = { cg_expr(c, a).v, cg_expr(c, a->next).v, NULL, NULL, NULL, NULL };
+	if (sem(n)->argn)
+		t.count = cg_expr(c, a->next->next).v;
 	LLVMBasicBlockRef stopped, finished;
 	bounded_loop(c, (unsigned)sem(n)->ival, memcmp_body, &t, &stopped, &finished);
 	LLVMPositionBuilderAtEnd(c->b, stopped);
 	LLVMValueRef d = LLVMBuildSub(c->b, t.x, t.y, "");
+	if (t.count)
+		d = LLVMBuildSelect(c->b, t.in, d, cg_const(c, 0), "");
 	return val(loop_result(c, stopped, d, finished, cg_const(c, 0)), n->type);
 }
 

@@ -603,7 +603,11 @@ static bool in_memory(const struct type *t)
 	       t->kind == TY_TUPLE || t->kind == TY_RECORD || t->kind == TY_STRUCT;
 }
 
-/* memcmp(a, b, n): n an integer literal no larger than either value. */
+/*
+ * memcmp(a, b, n): a literal n may not be larger than either value; a count
+ * known only at run time compares at most the smaller value's bytes.
+ * sem.ival: the literal count, or (sem.argn set) the smaller size.
+ */
 static const struct type *memcmp_(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *a = n->u.ident.args, *b = a->next, *len = b->next;
@@ -619,17 +623,23 @@ static const struct type *memcmp_(struct sema *s, struct ast_node *n)
 			return sema_settype(n, &type_none);
 		}
 	}
-	if (!sema_const_int(len, &l) || l < 0) {
-		sema_err(s, &len->loc, "memcmp() count must be a non-negative integer literal");
+	unsigned cap = ta->size < tb->size ? ta->size : tb->size;
+	struct sem *sm = sema_sem(s, n);
+	sm->argn = !sema_const_int(len, &l);
+	if (sm->argn) {
+		sm->ival = cap;
+		return sema_settype(n, &type_s64);
+	}
+	if (l < 0) {
+		sema_err(s, &len->loc, "memcmp() count must not be negative");
 		return sema_settype(n, &type_none);
 	}
-	unsigned cap = ta->size < tb->size ? ta->size : tb->size;
 	if ((uint64_t)l > cap) {
 		sema_err(s, &len->loc, "memcmp() count %" PRId64 " is larger than its arguments (%u bytes)",
 			 l, cap);
 		return sema_settype(n, &type_none);
 	}
-	sema_sem(s, n)->ival = l;
+	sm->ival = l;
 	return sema_settype(n, &type_s64);
 }
 

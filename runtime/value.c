@@ -339,30 +339,63 @@ static void username_text(struct strbuf *b, uint64_t uid)
 		strbuf_printf(b, "%llu", (unsigned long long)uid);
 }
 
-/* Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
-static const char *cgroup2_mount(void)
-{
-	static char mnt[PATH_MAX];
-	static bool looked;
-	char line[4096];
+/* A cgroup hierarchy: "unified" for cgroup v2, else the v1 mount directory's name. */
+struct cgroup_root {
+	char name[64];
+	char path[PATH_MAX];
+};
 
-	if (looked)
-		return mnt[0] ? mnt : NULL;
+static int root_cmp(const void *a, const void *b)
+{
+	const struct cgroup_root *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+	return d ? d : strcmp(x->path, y->path);
+}
+
+#define CGROUP_ROOTS_MAX 32
+
+/*
+ * The mounted cgroup hierarchies in bpftrace's order: cgroup v2 first, then
+ * the v1 ones sorted by name.  Read once.
+ */
+static const struct cgroup_root *cgroup_roots(unsigned *n)
+{
+	static struct cgroup_root roots[CGROUP_ROOTS_MAX], v1[CGROUP_ROOTS_MAX];
+	static unsigned nroots;
+	static bool looked;
+	char line[4096], dev[256], point[PATH_MAX], type[64];
+	unsigned nv1 = 0;
+
+	if (looked) {
+		*n = nroots;
+		return roots;
+	}
 	looked = true;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
+	FILE *f = fopen("/proc/mounts", "r");
 	while (f && fgets(line, sizeof(line), f)) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
-		char point[PATH_MAX], type[64];
-		const char *sep = strstr(line, " - ");
-		if (sep && sscanf(sep, " - %63s", type) == 1 && !strcmp(type, "cgroup2") &&
-		    sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1) {
-			snprintf(mnt, sizeof(mnt), "%s", point);
-			break;
-		}
+		if (sscanf(line, "%255s %4095s %63s", dev, point, type) != 3)
+			continue;
+		bool is_v2 = !strcmp(type, "cgroup2");
+		if (!is_v2 && strcmp(type, "cgroup"))
+			continue;
+		struct cgroup_root *r = is_v2 ? &roots[nroots] : &v1[nv1];
+		if (is_v2 ? nroots == CGROUP_ROOTS_MAX : nv1 == CGROUP_ROOTS_MAX)
+			continue;
+		const char *base = strrchr(point, '/');
+		snprintf(r->name, sizeof(r->name), "%.63s", is_v2 ? "unified" : base ? base + 1 : point);
+		snprintf(r->path, sizeof(r->path), "%s", point);
+		if (is_v2)
+			nroots++;
+		else
+			nv1++;
 	}
 	if (f)
 		fclose(f);
-	return mnt[0] ? mnt : NULL;
+	qsort(v1, nv1, sizeof(v1[0]), root_cmp);
+	for (unsigned i = 0; i < nv1 && nroots < CGROUP_ROOTS_MAX; i++)
+		roots[nroots++] = v1[i];
+	*n = nroots;
+	return roots;
 }
 
 /* nftw() takes no context: the cgroup being looked for and where it was found. */
@@ -379,42 +412,66 @@ static int cgroup_visit(const char *path, const struct stat *st, int type, struc
 }
 
 /*
- * cgroup_path(id[, filter]): `unified:` and the path of the cgroup v2
- * directory whose inode number is the id, below the cgroup2 mount, as
- * bpftrace prints it ("unified" names cgroup v2 wherever it is mounted).
- * Empty when the filter excludes "unified" or no cgroup has that id.
- * Recent answers are kept: cgroup ids are not reused while the cgroup lives.
+ * The path below root of the cgroup directory whose inode number is id
+ * ("/" for the root itself), or NULL.  Found paths are kept and checked
+ * again with stat() before they are reused, as bpftrace does.
  */
-static void cgroup_path_text(struct strbuf *b, const struct type *t, uint64_t id)
+static const char *cgroup_find(const struct cgroup_root *root, uint64_t id)
 {
 	static struct {
 		uint64_t id;
+		const struct cgroup_root *root;
 		char *path;
-	} cache[16];
+	} cache[32];
 	static unsigned next;
-	const char *mnt = cgroup2_mount();
+	char full[PATH_MAX * 2];
+	struct stat st;
 
-	if (!mnt || (t->name && fnmatch(t->name, "unified", 0)))
-		return;
 	for (unsigned i = 0; i < sizeof(cache) / sizeof(cache[0]); i++) {
-		if (cache[i].path && cache[i].id == id) {
-			strbuf_printf(b, "unified:%s", cache[i].path);
-			return;
-		}
+		if (!cache[i].path || cache[i].id != id || cache[i].root != root)
+			continue;
+		snprintf(full, sizeof(full), "%s%s", root->path,
+			 strcmp(cache[i].path, "/") ? cache[i].path : "");
+		if (!stat(full, &st) && st.st_ino == id)
+			return cache[i].path;
 	}
 	cgroup_want = id;
 	cgroup_found[0] = '\0';
-	if (nftw(mnt, cgroup_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
-		return;
-	const char *rel = cgroup_found + strlen(mnt);
+	if (nftw(root->path, cgroup_visit, 16, FTW_PHYS | FTW_MOUNT) != 1)
+		return NULL;
+	const char *rel = cgroup_found + strlen(root->path);
 	char *path = strdup(*rel ? rel : "/");
 	if (!path)
-		return;
+		return NULL;
 	unsigned slot = next++ % (sizeof(cache) / sizeof(cache[0]));
 	free(cache[slot].path);
 	cache[slot].id = id;
+	cache[slot].root = root;
 	cache[slot].path = path;
-	strbuf_printf(b, "unified:%s", path);
+	return path;
+}
+
+/*
+ * cgroup_path(id[, filter]): `hierarchy:path` for every mounted hierarchy
+ * whose name matches the filter (a wildcard, default all) and that has a
+ * cgroup with that id, joined by commas, as bpftrace prints it.  cgroup v2
+ * is named "unified" wherever it is mounted and comes first.
+ */
+static void cgroup_path_text(struct strbuf *b, const struct type *t, uint64_t id)
+{
+	unsigned n;
+	const struct cgroup_root *roots = cgroup_roots(&n);
+	bool first = true;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (t->name && fnmatch(t->name, roots[i].name, 0))
+			continue;
+		const char *path = cgroup_find(&roots[i], id);
+		if (!path)
+			continue;
+		strbuf_printf(b, "%s%s:%s", first ? "" : ",", roots[i].name, path);
+		first = false;
+	}
 }
 
 /* The wall-clock time of a boot-clock timestamp. */
