@@ -86,7 +86,7 @@ enum builtin_var {
 	X(LEADER_COMM, "leader_comm", 0, 0)                                                        \
 	X(PROBETYPE, "probetype", 0, 0)                                                            \
 	X(CGROUP_PATH, "cgroup_path", 1, 2)                                                        \
-	X(STR_CONCAT, "str_concat", 2, 8)                                                          \
+	X(STR_CONCAT, "str_concat", 2, 16)                                                         \
 	X(STRCAP, "strcap", 1, 1)                                                                  \
 	X(MEMCMP, "memcmp", 3, 3)                                                                  \
 	X(SIGNAL_NAME, "signal_name", 1, 1)                                                        \

@@ -728,10 +728,14 @@ static const struct type *fail(struct sema *s, struct ast_node *n)
 			continue;
 		}
 		/* flags, width and length modifiers (not applied), then the conversion */
+		const char *pct = p;
 		while (*++p && strchr("-+ #0123456789.hlzjt", *p))
 			;
-		if (!*p)
+		if (!*p) {
+			/* not a conversion: the text as written */
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", pct);
 			break;
+		}
 		int64_t v;
 		if (!arg) {
 			sema_err(s, &n->loc, "fail(): not enough arguments for the format string");
