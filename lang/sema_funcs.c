@@ -6,7 +6,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -451,7 +450,6 @@ static const struct type *pid_tid(struct sema *s, struct ast_node *n)
 	return sema_settype(n, &type_u32);
 }
 
-
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -533,7 +531,7 @@ static const struct type *probetype(struct sema *s, struct ast_node *n)
 }
 
 /*
- * cgroup_path(id[, "filter"]): printed in user space as the path of the
+ * cgroup_path(id[, "filter"]): printed in user space as the paths of the
  * cgroup with that id, `unified:/a/b`.  The filter, a wildcard over
  * hierarchy names, rides in the type's name.
  */
@@ -635,15 +633,15 @@ static const struct type *memcmp_(struct sema *s, struct ast_node *n)
 		return sema_settype(n, &type_none);
 	}
 	if ((uint64_t)l > cap) {
-		sema_err(s, &len->loc, "memcmp() count %" PRId64 " is larger than its arguments (%u bytes)",
-			 l, cap);
+		sema_err(s, &len->loc,
+			 "memcmp() count %" PRId64 " is larger than its arguments (%u bytes)", l, cap);
 		return sema_settype(n, &type_none);
 	}
 	sm->ival = l;
 	return sema_settype(n, &type_s64);
 }
 
-/* signal_name(n), syscall_name(n): a 64-byte string; looked up in BPF unless n is known. */
+/* signal_name(n), syscall_name(n): a 64-byte string from a table in the program. */
 static const struct type *name_of(struct sema *s, struct ast_node *n, enum builtin_func f)
 {
 	const struct type *t = sema_expr_int(s, n->u.ident.args,
@@ -670,7 +668,8 @@ static const struct type *is_type(struct sema *s, struct ast_node *n, enum built
 {
 	struct ast_node *a = n->u.ident.args;
 	bool literal = a->kind == AST_INT || a->kind == AST_STRING || a->kind == AST_BOOL ||
-		       (a->kind == AST_UNOP && a->u.unop.op == UNOP_NEG && a->u.unop.operand->kind == AST_INT);
+		       (a->kind == AST_UNOP && a->u.unop.op == UNOP_NEG &&
+			a->u.unop.operand->kind == AST_INT);
 	const struct type *t = sema_expr(s, a);
 	bool v = false;
 	if (t->kind == TY_NONE)
