@@ -5,8 +5,8 @@
  * has).  The program is a tracing program loaded against bpf_iter_TARGET;
  * reading the iterator's fd runs it once per object, then the script ends
  * as bpftrace's does.  `ctx` is the context typed as struct bpf_iter__TARGET
- * (`ctx->task->pid`), which is how `args` reaches the context of the other
- * BTF-typed providers, so the body's `ctx` is read as this provider's `args`.
+ * (`ctx->task->pid`): what `args` is to the other providers whose context
+ * is typed from BTF, so the body's `ctx` becomes this provider's `args`.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -258,12 +258,13 @@ static int attach(struct rt *rt, struct prog *pg, struct bpf_program *bp)
 	return err;
 }
 
-/* Kernels that cannot run iterators refuse the load; say so in one line. */
+/*
+ * Kernels that cannot run iterators refuse the load (or have no function to
+ * load it against: ESRCH from libbpf); say so in one line.
+ */
 static int load_failed(struct rt *rt, struct prog *pg, int err)
 {
-	if (err != -EPERM && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */ && err != -EINVAL)
-		return err;
-	if (err == -EINVAL && !strstr(rt->libbpf_log ? rt->libbpf_log : "", "attach_btf_id"))
+	if (err != -EPERM && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */ && err != -ESRCH)
 		return err;
 	rt_attach_error(rt, pg->targets[0], err,
 			"This kernel cannot run BPF iterators; read the objects from /proc "
