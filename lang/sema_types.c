@@ -1175,8 +1175,9 @@ static void let(struct sema *s, struct ast_node *n)
 		struct ast_node fake = { .kind = AST_VAR, .loc = n->loc };
 		fake.u.ident.name = n->u.let.name;
 		assign_var(s, n, &fake, sema_expr(s, n->u.let.init));
-	} else if (!t && v->type->kind == TY_NONE) {
-		/* `let $x;` alone: an integer that starts at 0 */
+	} else if (!t && v->type->kind == TY_NONE && s->final) {
+		/* `let $x;` alone: the first assignment (or find()) gives the type, in an
+		 * earlier pass; with none, an integer that starts at 0 */
 		v->type = &type_s64;
 	}
 	sema_sem(s, n)->var = v;

@@ -548,6 +548,7 @@ static int compile_and_run(struct cli *c, struct arena *a)
 	p.cfg.unsafe = c->unsafe;
 	p.cfg.pid = c->pid;
 	p.cfg.warnings = c->warnings;
+	p.cfg.no_warnings = c->no_warnings;
 	const char *tfs = getenv("CTRACE_TRACEFS");
 	p.tracefs = tfs ? tfs : tracefs_root() ? tracefs_root() : "/sys/kernel/tracing";
 	if (resolve_cgroups(c, &p))

@@ -25,6 +25,7 @@ struct elf_h {
 
 static int elf_open(const char *path, struct elf_h *h)
 {
+	h->e = NULL;
 	h->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (h->fd < 0)
 		return -errno;
