@@ -790,6 +790,9 @@ static struct ast_node *mk_assign(struct pstate *p, const struct loc *loc, enum 
 {
 	struct ast_node *n = mk(p, AST_ASSIGN, loc);
 
+	/* `_ = e;` evaluates e and drops its value on purpose */
+	if (op == BINOP_NONE && target->kind == AST_IDENT && !strcmp(target->u.ident.name, "_"))
+		return mk_stmt(p, AST_EXPR_STMT, loc, value);
 	if (!is_lvalue(target))
 		pstate_error(p, &target->loc, "invalid assignment target");
 	n->u.assign.op = op;
