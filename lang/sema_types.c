@@ -1256,12 +1256,38 @@ static void stmt(struct sema *s, struct ast_node *n)
 	case AST_LET:
 		let(s, n);
 		break;
-	case AST_IF:
-		sema_cond(s, n->u.cond.cond);
+	case AST_IF: {
+		struct ast_node *c = n->u.cond.cond;
+		sema_cond(s, c);
+		if (c->kind == AST_INT || c->kind == AST_BOOL) {
+			/*
+			 * A condition known when compiling (a literal, is_str(), ...): the
+			 * branch not taken is dropped unchecked, so that fail() or code for
+			 * another type in it says nothing.
+			 */
+			bool taken = c->kind == AST_INT ? c->u.num.value != 0 : c->u.boolean.value;
+			struct ast_node *keep = taken ? n->u.cond.then : n->u.cond.els;
+			struct ast_node *next = n->next;
+			struct loc loc = n->loc;
+			if (keep && keep->kind == AST_BLOCK) {
+				*n = *keep;
+			} else {
+				memset(n, 0, sizeof(*n));
+				n->kind = AST_BLOCK;
+				n->u.block.stmts = keep; /* an else-if, or nothing */
+				if (keep)
+					keep->next = NULL;
+			}
+			n->next = next;
+			n->loc = loc;
+			block(s, n);
+			break;
+		}
 		block(s, n->u.cond.then);
 		if (n->u.cond.els)
 			stmt(s, n->u.cond.els);
 		break;
+	}
 	case AST_WHILE:
 		sema_cond(s, n->u.cond.cond);
 		s->loop_depth++;
