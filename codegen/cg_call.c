@@ -300,6 +300,7 @@ struct cgv cg_call(struct cg *c, struct ast_node *n)
 	case BF_STATS:
 	case BF_HIST:
 	case BF_LHIST:
+	case BF_TSERIES:
 	case BF_COUNT_:
 		break; /* aggregations are handled by their assignment */
 	}
@@ -434,11 +435,86 @@ static void minmax_at(struct cg *c, LLVMValueRef p, LLVMValueRef v, bool is_max,
 	cg_store_int(c, cg_gep(c, p, 8), cg_const(c, 1), 8);
 }
 
+/*
+ * tseries(): the slot of the interval now falls in is (key, epoch % count),
+ * epoch = TAI ns / interval (TAI so that user space can turn it back into
+ * wall-clock time, and so that intervals start on round times).  A slot
+ * still holding an older epoch is this interval's first write and starts
+ * over; user space keeps, per slot, only the newest epoch any CPU saw.
+ */
+static void tseries_update(struct cg *c, struct ast_node *target, const struct map_res *r,
+			   LLVMValueRef v)
+{
+	LLVMValueRef key = cg_map_key(c, target, r, true);
+	LLVMValueRef now = cg_helper(c, H_KTIME_GET_TAI_NS, c->i64, NULL, 0);
+	LLVMValueRef epoch = LLVMBuildUDiv(c->b, now, cg_const(c, r->ts_interval), "");
+	LLVMValueRef meta = r->ts_fn == TS_LAST ? now : cg_const(c, 1);
+	bool sgn = r->val->is_signed;
+
+	cg_store_int(c, cg_gep(c, key, r->key_size - 8),
+		     LLVMBuildURem(c->b, epoch, cg_const(c, r->ts_count), ""), 8);
+	LLVMValueRef p = cg_map_lookup(c, c->maps[r->id], key);
+	LLVMBasicBlockRef hit = cg_block(c, "ts.hit"), same = cg_block(c, "ts.same"),
+			  fresh = cg_block(c, "ts.fresh"), miss = cg_block(c, "ts.miss"),
+			  done = cg_block(c, "ts.done");
+	LLVMBuildCondBr(c->b, LLVMBuildIsNull(c->b, p, ""), miss, hit);
+
+	LLVMPositionBuilderAtEnd(c->b, hit);
+	LLVMValueRef old = cg_load_int(c, cg_gep(c, p, 16), 8, false);
+	LLVMBuildCondBr(c->b, LLVMBuildICmp(c->b, LLVMIntEQ, old, epoch, ""), same, fresh);
+
+	/* another value in the same interval on this CPU */
+	LLVMPositionBuilderAtEnd(c->b, same);
+	switch ((enum tseries_fn)r->ts_fn) {
+	case TS_LAST:
+		cg_store_int(c, p, v, 8);
+		cg_store_int(c, cg_gep(c, p, 8), now, 8);
+		break;
+	case TS_AVG:
+	case TS_SUM:
+		add_at(c, p, 0, v);
+		add_at(c, p, 8, cg_const(c, 1));
+		break;
+	case TS_MIN:
+	case TS_MAX: {
+		LLVMValueRef cur = cg_load_int(c, p, 8, false);
+		LLVMIntPredicate pr = r->ts_fn == TS_MAX ? (sgn ? LLVMIntSGT : LLVMIntUGT)
+							 : (sgn ? LLVMIntSLT : LLVMIntULT);
+		LLVMValueRef better = LLVMBuildICmp(c->b, pr, v, cur, "");
+		cg_store_int(c, p, LLVMBuildSelect(c->b, better, v, cur, ""), 8);
+		add_at(c, p, 8, cg_const(c, 1));
+		break;
+	}
+	}
+	LLVMBuildBr(c->b, done);
+
+	/* the slot last held an interval count intervals ago (or was zeroed) */
+	LLVMPositionBuilderAtEnd(c->b, fresh);
+	cg_store_int(c, p, v, 8);
+	cg_store_int(c, cg_gep(c, p, 8), meta, 8);
+	cg_store_int(c, cg_gep(c, p, 16), epoch, 8);
+	LLVMBuildBr(c->b, done);
+
+	LLVMPositionBuilderAtEnd(c->b, miss);
+	LLVMValueRef init = cg_tmp(c, r->val_size);
+	cg_store_int(c, init, v, 8);
+	cg_store_int(c, cg_gep(c, init, 8), meta, 8);
+	cg_store_int(c, cg_gep(c, init, 16), epoch, 8);
+	cg_map_insert(c, c->maps[r->id], key, init, &target->loc);
+	LLVMBuildBr(c->b, done);
+	LLVMPositionBuilderAtEnd(c->b, done);
+}
+
 void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
 {
 	const struct map_res *r = cg_map_res(c, target);
 	struct ast_node *arg = call->u.ident.args;
 	LLVMValueRef v = arg ? cg_expr(c, arg).v : cg_const(c, 1);
+
+	if (r->agg == AGG_TSERIES) {
+		tseries_update(c, target, r, v);
+		return;
+	}
 	bool bucket = r->agg == AGG_HIST || r->agg == AGG_LHIST;
 	LLVMValueRef key = cg_map_key(c, target, r, bucket);
 	bool sgn = r->val->is_signed;
@@ -473,6 +549,7 @@ void cg_agg_update(struct cg *c, struct ast_node *target, struct ast_node *call)
 	case AGG_MAX:
 		minmax_at(c, p, v, r->agg == AGG_MAX, sgn);
 		break;
+	case AGG_TSERIES: /* tseries_update() */
 	case AGG_NONE:
 		break;
 	}

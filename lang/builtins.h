@@ -45,6 +45,7 @@ enum builtin_var {
 	X(STATS, "stats", 1, 1)                                                                    \
 	X(HIST, "hist", 1, 2)                                                                      \
 	X(LHIST, "lhist", 4, 4)                                                                    \
+	X(TSERIES, "tseries", 3, 4)                                                                \
 	X(DELETE, "delete", 1, 2)                                                                  \
 	X(CLEAR, "clear", 1, 1)                                                                    \
 	X(ZERO, "zero", 1, 1)                                                                      \

@@ -100,6 +100,9 @@ struct map_sym {
 	int hist_bits;
 	int64_t lhist_min, lhist_max, lhist_step;
 	bool lhist_set;
+	uint64_t ts_interval, ts_count; /* tseries(v, interval, count[, fn]) */
+	int ts_fn;                /* enum tseries_fn */
+	bool ts_set;
 	struct loc first;
 	const char *decl_type;    /* from `let @m = hash(N)`, or NULL */
 	unsigned max_entries;

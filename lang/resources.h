@@ -28,7 +28,18 @@ struct map_res {
 	int bpf_type;              /* BPF_MAP_TYPE_* */
 	int hist_bits;             /* HIST: 0..5, sub-buckets per power of two = 1 << bits */
 	int64_t lhist_min, lhist_max, lhist_step; /* LHIST */
+	uint64_t ts_interval;      /* TSERIES: nanoseconds per interval */
+	uint64_t ts_count;         /* TSERIES: intervals kept, the slots per key */
+	int ts_fn;                 /* TSERIES: enum tseries_fn */
 };
+
+/*
+ * How tseries() combines the values written in one interval.  Each slot of
+ * a key holds (value, meta, epoch) per CPU, epoch = TAI ns / interval (0: an
+ * unused slot); meta is the TAI time of the write for TS_LAST (so the latest
+ * CPU wins when they are merged) and the number of values for the others.
+ */
+enum tseries_fn { TS_LAST, TS_AVG, TS_MIN, TS_MAX, TS_SUM };
 
 /* Kinds of asynchronous events sent through the ring buffer. */
 #define EVENT_KINDS(X)                                                                             \

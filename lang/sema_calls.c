@@ -82,6 +82,9 @@ static const struct type *call_print(struct sema *s, struct ast_node *n)
 		ast_foreach(x, a->next) sema_expr_int(s, x, "print()");
 		if (m && m->val->kind == TY_NONE)
 			sema_err(s, &a->loc, "Undefined map: %s", m->name);
+		/* a time series takes the scale of its chart instead of top and div */
+		if (m && m->agg == AGG_TSERIES && a->next && !a->next->next)
+			sema_err(s, &n->loc, "print() of a tseries map takes both a minimum and a maximum, or neither");
 		sema_sem(s, n)->ival = 1; /* a whole map */
 		return sema_settype(n, &type_void);
 	}
@@ -283,6 +286,71 @@ static const struct type *assert_(struct sema *s, struct ast_node *n)
 	return sema_settype(n, &type_void);
 }
 
+/*
+ * tseries(v, interval, count[, "avg"|"min"|"max"|"sum"]): the interval in
+ * nanoseconds (a duration literal such as 100ms reads naturally) and the
+ * number of intervals kept are fixed per map, since they decide its layout.
+ */
+#define TSERIES_MAX_INTERVALS 1000000
+
+static void tseries_args(struct sema *s, struct ast_node *n, struct ast_node *a,
+			 struct map_sym *m)
+{
+	static const char *const fns[] = {
+		[TS_LAST] = NULL, [TS_AVG] = "avg", [TS_MIN] = "min", [TS_MAX] = "max", [TS_SUM] = "sum",
+	};
+	int64_t interval = 0, count = 0;
+	int fn = TS_LAST;
+	bool ok = true;
+
+	if (!sema_const_int(a, &interval)) {
+		sema_err(s, &a->loc, "tseries() interval must be an integer literal");
+		ok = false;
+	} else if (interval <= 0) {
+		sema_err(s, &a->loc, "tseries() interval must be >= 1 ns (%" PRId64 " provided)", interval);
+		ok = false;
+	}
+	if (!sema_const_int(a->next, &count)) {
+		sema_err(s, &a->next->loc, "tseries() number of intervals must be an integer literal");
+		ok = false;
+	} else if (count < 1 || count > TSERIES_MAX_INTERVALS) {
+		sema_err(s, &a->next->loc,
+			 "tseries() number of intervals must be between 1 and %d (%" PRId64 " provided)",
+			 TSERIES_MAX_INTERVALS, count);
+		ok = false;
+	}
+	struct ast_node *f = a->next->next;
+	if (f && f->kind == AST_POSITIONAL)
+		sema_positional(s, f);
+	if (f && f->kind != AST_STRING) {
+		sema_err(s, &f->loc, "tseries() aggregation must be a string literal");
+		ok = false;
+	} else if (f) {
+		fn = -1;
+		for (int i = TS_AVG; i <= TS_SUM; i++)
+			if (!strcmp(f->u.str.value, fns[i]))
+				fn = i;
+		if (fn < 0) {
+			sema_err(s, &f->loc,
+				 "tseries() aggregation must be one of \"avg\", \"max\", \"min\" or \"sum\" (\"%s\" provided)",
+				 f->u.str.value);
+			ok = false;
+		}
+		sema_settype(f, type_string(s->p->arena, (unsigned)f->u.str.len + 1));
+	}
+	if (!ok)
+		return;
+	if (m->ts_set && (m->ts_interval != (uint64_t)interval || m->ts_count != (uint64_t)count ||
+			  m->ts_fn != fn)) {
+		sema_err(s, &n->loc, "tseries() arguments differ from an earlier use of %s", m->name);
+		return;
+	}
+	m->ts_interval = (uint64_t)interval;
+	m->ts_count = (uint64_t)count;
+	m->ts_fn = fn;
+	m->ts_set = true;
+}
+
 /* count(), sum(), hist() ...: only as the value assigned to a map. */
 static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
 				   struct map_sym *m)
@@ -290,7 +358,7 @@ static const struct type *call_agg(struct sema *s, struct ast_node *n, enum buil
 	static const enum agg_kind aggs[] = {
 		[BF_COUNT] = AGG_COUNT, [BF_SUM] = AGG_SUM,	[BF_AVG] = AGG_AVG,
 		[BF_MIN] = AGG_MIN,	[BF_MAX] = AGG_MAX,	[BF_STATS] = AGG_STATS,
-		[BF_HIST] = AGG_HIST,	[BF_LHIST] = AGG_LHIST,
+		[BF_HIST] = AGG_HIST,	[BF_LHIST] = AGG_LHIST,	[BF_TSERIES] = AGG_TSERIES,
 	};
 	enum agg_kind agg = aggs[f];
 	struct ast_node *a = n->u.ident.args;
@@ -335,6 +403,8 @@ static const struct type *call_agg(struct sema *s, struct ast_node *n, enum buil
 		m->lhist_step = v[2];
 		m->lhist_set = true;
 	}
+	if (agg == AGG_TSERIES)
+		tseries_args(s, n, a->next, m);
 	return sema_settype(n, type_agg(s->p->arena, agg, sgn));
 }
 
@@ -400,6 +470,7 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_STATS:
 	case BF_HIST:
 	case BF_LHIST:
+	case BF_TSERIES:
 		return call_agg(s, n, f, assign_to);
 	case BF_DELETE: {
 		/* delete(@m, k), delete(@m[k]) (bpftrace 0.17), delete(@scalar) */
@@ -427,7 +498,7 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	}
 	case BF_LEN: {
 		struct map_sym *m = sema_map_arg(s, n, a0, false);
-		if (m && (m->agg == AGG_HIST || m->agg == AGG_LHIST))
+		if (m && (m->agg == AGG_HIST || m->agg == AGG_LHIST || m->agg == AGG_TSERIES))
 			sema_err(s, &n->loc, "len() of a %s map is not supported", agg_kind_name(m->agg));
 		return sema_settype(n, &type_s64);
 	}

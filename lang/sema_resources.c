@@ -54,7 +54,7 @@ int sema_resources(struct program *p)
 	for (unsigned i = 0; i < n; i++) {
 		struct map_sym *m = sorted[i];
 		struct map_res *r = &p->res.maps[i];
-		bool hist = m->agg == AGG_HIST || m->agg == AGG_LHIST;
+		bool hist = m->agg == AGG_HIST || m->agg == AGG_LHIST || m->agg == AGG_TSERIES;
 
 		m->id = (int)i;
 		r->name = m->name;
@@ -63,7 +63,7 @@ int sema_resources(struct program *p)
 		r->key = m->key;
 		r->val = m->val;
 		r->agg = m->agg;
-		/* hist/lhist: the u64 bucket index follows the key, 8-aligned */
+		/* hist/lhist: the u64 bucket index follows the key, 8-aligned; tseries: the slot */
 		r->key_size = hist ? ((m->key ? m->key->size : 0) + 7) / 8 * 8 + 8
 				   : (m->key ? m->key->size : 8);
 		r->val_size = agg_val_size(m->agg, m->val);
@@ -74,6 +74,12 @@ int sema_resources(struct program *p)
 		r->lhist_min = m->lhist_min;
 		r->lhist_max = m->lhist_max;
 		r->lhist_step = m->lhist_step;
+		r->ts_interval = m->ts_interval;
+		r->ts_count = m->ts_count;
+		r->ts_fn = m->ts_fn;
+		/* every key needs one entry per slot; a scalar series must keep all of them */
+		if (m->agg == AGG_TSERIES && r->max_entries < m->ts_count)
+			r->max_entries = (unsigned)m->ts_count;
 		if (!r->key_size || !r->val_size) {
 			diag_error(p->diags, &m->first, "Map %s has a value of no size", m->name);
 			return -EINVAL;
@@ -109,6 +115,9 @@ void program_dump_resources(const struct program *p, FILE *out)
 		if (m->agg == AGG_LHIST)
 			fprintf(out, "    lhist min %" PRId64 " max %" PRId64 " step %" PRId64 "\n",
 				m->lhist_min, m->lhist_max, m->lhist_step);
+		if (m->agg == AGG_TSERIES)
+			fprintf(out, "    tseries interval %" PRIu64 " count %" PRIu64 " fn %d\n",
+				m->ts_interval, m->ts_count, m->ts_fn);
 	}
 	fprintf(out, "formats:\n");
 	for (unsigned i = 0; i < r->nfmts; i++) {

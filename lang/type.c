@@ -98,6 +98,7 @@ const struct type *type_agg(struct arena *a, enum agg_kind agg, bool is_signed)
 	static const unsigned sizes[] = {
 		[AGG_NONE] = 0,	 [AGG_COUNT] = 8, [AGG_SUM] = 8,  [AGG_MIN] = 16, [AGG_MAX] = 16,
 		[AGG_AVG] = 16, [AGG_STATS] = 16, [AGG_HIST] = 8, [AGG_LHIST] = 8,
+		[AGG_TSERIES] = 24,
 	};
 	struct type *t = type_new(a, TY_AGG, sizes[agg], 8);
 	t->agg = agg;

@@ -56,7 +56,8 @@ enum type_kind {
 	X(AVG, "avg")       /* per CPU: s64/u64 total, u64 count */                                \
 	X(STATS, "stats")   /* per CPU: s64/u64 total, u64 count */                                \
 	X(HIST, "hist")     /* key += u64 bucket; per CPU: u64 count */                            \
-	X(LHIST, "lhist")   /* key += u64 bucket; per CPU: u64 count */
+	X(LHIST, "lhist")   /* key += u64 bucket; per CPU: u64 count */                            \
+	X(TSERIES, "tseries") /* key += u64 slot; per CPU: s64/u64 value, u64 meta, u64 epoch */
 
 enum agg_kind {
 #define X(k, s) AGG_##k,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hist() and lhist(): which bucket a value falls in (the kernel side must
- * compute exactly the same index) and how bucket counts are printed.
+ * compute exactly the same index) and how bucket counts are printed; the
+ * chart and the JSON rows of a tseries().
  */
 #ifndef CTRACE_HIST_H
 #define CTRACE_HIST_H
@@ -87,5 +88,45 @@ void hist_view_free(struct hist_view *h);
 void hist_view_text(struct strbuf *b, const struct hist_view *h);
 /* JSON: [{"min": a, "max": b, "count": c},...] with open ends left out. */
 void hist_view_json(struct strbuf *b, const struct hist_view *h);
+
+/*
+ * One key of a tseries(): the intervals from its first with data, within
+ * the map's window (the count intervals ending at the newest interval of
+ * any key), to the end of that window.  An interval without data is a gap.
+ */
+struct ts_view {
+	uint64_t *epochs;        /* interval numbers: TAI ns / interval */
+	uint64_t *values;        /* s64/u64 bits; meaningless where !has[i] */
+	bool *has;
+	size_t n;
+	uint64_t interval;       /* ns */
+	bool is_signed;
+	int64_t wall_offset;     /* ns from TAI to wall-clock (CLOCK_REALTIME) time */
+	bool scale;              /* print(@m, min, max): the chart spans scale_min..scale_max */
+	uint64_t scale_min, scale_max;
+};
+
+/*
+ * Build the intervals of one key from its nslots slots (slot i holds the
+ * value of interval epochs[i], 0: none; interval e lives in slot e % count);
+ * last is the newest interval of the whole map (0: no data anywhere), count
+ * the number of intervals kept.
+ */
+void ts_view_build(struct ts_view *t, const uint64_t *values, const uint64_t *epochs,
+		   size_t nslots, uint64_t last, uint64_t count);
+void ts_view_free(struct ts_view *t);
+/* CLOCK_REALTIME - CLOCK_TAI now, in ns, rounded to whole seconds (leap seconds). */
+int64_t ts_wall_offset(void);
+
+/*
+ * The chart: a scale line (minimum left-aligned in 21 columns, maximum
+ * right-aligned in 32, after the time column), `hh:mm:ss.ms  |___|`, one row
+ * per interval (local start time, a 53-column lane with '*' at the value and
+ * '.' at zero when the scale spans it, the value or `-`), a `v___v` line and
+ * the scale again.  No intervals at all: `<no data>` without a newline.
+ */
+void ts_view_text(struct strbuf *b, const struct ts_view *t);
+/* JSON: [{"interval_start":"YYYY-MM-DD HH:MM:SS.nnnnnnnnn","value":v},...], UTC, gaps left out. */
+void ts_view_json(struct strbuf *b, const struct ts_view *t);
 
 #endif

@@ -201,7 +201,21 @@ void output_map(struct output *o, const struct map_snapshot *s, uint64_t top, ui
 		zero_snapshot(s, &zs, &ze);
 		s = &zs;
 	}
-	map_view_build(&v, s, top);
+	if (s->map->agg == AGG_TSERIES) {
+		/*
+		 * print(@m, min, max) of a time series sets its chart's scale; a
+		 * range that is empty or upside down (print(@m) sends 0, 0) leaves
+		 * the scale to the data.
+		 */
+		bool sgn = s->map->val->is_signed;
+		map_view_build(&v, s, 0);
+		v.ts_scale = sgn ? (int64_t)top < (int64_t)div : top < div;
+		v.ts_min = top;
+		v.ts_max = div;
+		div = 0;
+	} else {
+		map_view_build(&v, s, top);
+	}
 	if (o->fmt == OUTPUT_JSON)
 		json_map(o, &v, div);
 	else
@@ -272,4 +286,17 @@ void map_row_hist(const struct map_res *m, const struct map_row *r, uint64_t div
 	else
 		lhist_view_build(h, r->buckets, r->nbuckets, m->lhist_min, m->lhist_max,
 				 m->lhist_step);
+}
+
+void map_row_tseries(const struct map_view *v, const struct map_row *r, struct ts_view *t)
+{
+	const struct map_res *m = v->map;
+
+	ts_view_build(t, r->buckets, r->epochs, r->nbuckets, v->ts_last, m->ts_count);
+	t->interval = m->ts_interval;
+	t->is_signed = m->val->is_signed;
+	t->wall_offset = ts_wall_offset();
+	t->scale = v->ts_scale;
+	t->scale_min = v->ts_min;
+	t->scale_max = v->ts_max;
 }

@@ -11,16 +11,24 @@ static const char *record_type(const struct map_res *m)
 	case AGG_STATS: return "stats";
 	case AGG_HIST:
 	case AGG_LHIST: return "hist";
+	case AGG_TSERIES: return "tseries";
 	default: return "map";
 	}
 }
 
-static void row_json(struct output *o, const struct map_res *m, const struct map_row *r,
+static void row_json(struct output *o, const struct map_view *v, const struct map_row *r,
 		     uint64_t div)
 {
+	const struct map_res *m = v->map;
 	struct strbuf *b = &o->buf;
 
-	if (m->agg == AGG_HIST || m->agg == AGG_LHIST) {
+	if (m->agg == AGG_TSERIES) {
+		struct ts_view t;
+
+		map_row_tseries(v, r, &t);
+		ts_view_json(b, &t);
+		ts_view_free(&t);
+	} else if (m->agg == AGG_HIST || m->agg == AGG_LHIST) {
 		struct hist_view h;
 
 		map_row_hist(m, r, div, &h);
@@ -29,12 +37,12 @@ static void row_json(struct output *o, const struct map_res *m, const struct map
 	} else if (m->agg != AGG_NONE) {
 		agg_json(b, m->agg, m->val->is_signed, &r->agg, div);
 	} else if (m->val->kind == TY_INT && div > 1) {
-		uint64_t v = value_int_bits(m->val, r->val);
+		uint64_t x = value_int_bits(m->val, r->val);
 
 		if (m->val->is_signed)
-			json_s64(b, (int64_t)v / (int64_t)div);
+			json_s64(b, (int64_t)x / (int64_t)div);
 		else
-			json_u64(b, v / div);
+			json_u64(b, x / div);
 	} else {
 		value_json(b, &o->vc, m->val, r->val);
 	}
@@ -51,7 +59,7 @@ void json_map(struct output *o, const struct map_view *v, uint64_t div)
 	json_string(b, m->name, strlen(m->name));
 	strbuf_puts(b, ": ");
 	if (!m->key) {
-		row_json(o, m, &v->rows[0], div);
+		row_json(o, v, &v->rows[0], div);
 	} else {
 		strbuf_putc(b, '{');
 		for (size_t i = 0; i < v->n; i++) {
@@ -59,7 +67,7 @@ void json_map(struct output *o, const struct map_view *v, uint64_t div)
 				strbuf_puts(b, ", ");
 			value_key_json(b, &o->vc, m->key, v->rows[i].key);
 			strbuf_puts(b, ": ");
-			row_json(o, m, &v->rows[i], div);
+			row_json(o, v, &v->rows[i], div);
 		}
 		strbuf_putc(b, '}');
 	}

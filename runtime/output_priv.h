@@ -26,6 +26,9 @@ void json_map(struct output *o, const struct map_view *v, uint64_t div);
 void map_row_hist(const struct map_res *m, const struct map_row *r, uint64_t div,
 		  struct hist_view *h);
 
+/* The intervals of a tseries map row, within the view's window and scale. */
+void map_row_tseries(const struct map_view *v, const struct map_row *r, struct ts_view *t);
+
 /* Event-like records: text prints the string as is, JSON as {"type": t, "data": "..."}. */
 void text_runtime_error(struct output *o, const struct fmt_res *f, const char *extra);
 void json_runtime_error(struct output *o, const struct fmt_res *f, const char *extra);

@@ -26,10 +26,22 @@ static void plain_text(struct output *o, const struct map_res *m, const struct m
 		strbuf_printf(&o->buf, "%llu", (unsigned long long)(v / div));
 }
 
-/* The value of one row: on the same line, or for histograms on the following lines. */
-static void row_value(struct output *o, const struct map_res *m, const struct map_row *r,
+/* The value of one row: on the same line, or for histograms and series on the following lines. */
+static void row_value(struct output *o, const struct map_view *v, const struct map_row *r,
 		      uint64_t div)
 {
+	const struct map_res *m = v->map;
+
+	if (m->agg == AGG_TSERIES) {
+		struct ts_view t;
+
+		map_row_tseries(v, r, &t);
+		strbuf_puts(&o->buf, ":\n");
+		ts_view_text(&o->buf, &t);
+		strbuf_putc(&o->buf, '\n');
+		ts_view_free(&t);
+		return;
+	}
 	if (is_hist_map(m)) {
 		struct hist_view h;
 
@@ -59,7 +71,7 @@ void text_map(struct output *o, const struct map_view *v, uint64_t div)
 			value_key_text(&o->buf, &o->vc, m->key, v->rows[i].key);
 			strbuf_putc(&o->buf, ']');
 		}
-		row_value(o, m, &v->rows[i], div);
+		row_value(o, v, &v->rows[i], div);
 		if (!m->key)
 			break; /* a scalar map has one value */
 	}

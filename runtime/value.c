@@ -917,11 +917,55 @@ void agg_json(struct strbuf *b, enum agg_kind k, bool is_signed, const struct ag
 	strbuf_putc(b, '}');
 }
 
+void tseries_merge(int fn, bool is_signed, const uint8_t *val, unsigned ncpus, size_t stride,
+		   uint64_t *epoch, uint64_t *value)
+{
+	uint64_t ep = 0, v = 0, meta = 0;
+
+	for (unsigned cpu = 0; cpu < ncpus; cpu++) {
+		uint64_t e = value_load_u(val + cpu * stride + 16, 8);
+		if (e > ep)
+			ep = e;
+	}
+	for (unsigned cpu = 0, seen = 0; ep && cpu < ncpus; cpu++) {
+		const uint8_t *p = val + cpu * stride;
+		uint64_t x = value_load_u(p, 8), m = value_load_u(p + 8, 8);
+
+		if (value_load_u(p + 16, 8) != ep)
+			continue; /* an older interval that this CPU has not overwritten yet */
+		if (!seen++) {
+			v = x;
+			meta = m;
+			continue;
+		}
+		switch ((enum tseries_fn)fn) {
+		case TS_LAST:
+			if (m > meta) {
+				v = x;
+				meta = m;
+			}
+			break;
+		case TS_AVG:
+			v += x;
+			meta += m;
+			break;
+		case TS_SUM: v += x; break;
+		case TS_MIN: v = less(is_signed, x, v) ? x : v; break;
+		case TS_MAX: v = less(is_signed, v, x) ? x : v; break;
+		}
+	}
+	if (fn == TS_AVG && meta)
+		v = is_signed ? (uint64_t)((int64_t)v / (int64_t)meta) : v / meta;
+	*epoch = ep;
+	*value = v;
+}
+
 /* ---- map entries in print order ----------------------------------------------------------- */
 
+/* hist, lhist and tseries keys end with a u64 bucket (slot) index: a row gathers them. */
 static bool is_hist(const struct map_res *m)
 {
-	return m->agg == AGG_HIST || m->agg == AGG_LHIST;
+	return m->agg == AGG_HIST || m->agg == AGG_LHIST || m->agg == AGG_TSERIES;
 }
 
 static size_t user_key_size(const struct map_res *m)
@@ -957,6 +1001,8 @@ static uint64_t bucket_limit(const struct map_res *m)
 {
 	if (m->agg == AGG_HIST)
 		return hist_nbuckets(m->hist_bits);
+	if (m->agg == AGG_TSERIES)
+		return m->ts_count;
 	if (m->lhist_step <= 0 || m->lhist_max < m->lhist_min)
 		return 1;
 	return lhist_nbuckets(m->lhist_min, m->lhist_max, m->lhist_step);
@@ -987,15 +1033,26 @@ static void build_hist_rows(struct map_view *v, const struct map_snapshot *s)
 		r->key = m->key ? s->entries[idx[i]].key : NULL;
 		r->nbuckets = nb;
 		r->buckets = xcalloc(nb ? nb : 1, sizeof(uint64_t));
+		if (m->agg == AGG_TSERIES)
+			r->epochs = xcalloc(nb ? nb : 1, sizeof(uint64_t));
 		for (size_t e = i; e < j; e++) {
 			const struct map_entry *en = &s->entries[idx[e]];
 			uint64_t b = value_load_u(en->key + uks, 8);
 
 			if (b >= nb)
 				continue;
+			if (m->agg == AGG_TSERIES) {
+				tseries_merge(m->ts_fn, m->val->is_signed, en->val, cpus_of(s),
+					      stride_of(m), &r->epochs[b], &r->buckets[b]);
+				if (r->epochs[b] > r->latest)
+					r->latest = r->epochs[b];
+				continue;
+			}
 			for (unsigned cpu = 0; cpu < cpus_of(s); cpu++)
 				r->buckets[b] += value_load_u(en->val + cpu * stride_of(m), 8);
 		}
+		if (r->latest > v->ts_last)
+			v->ts_last = r->latest;
 		i = j;
 	}
 	free(idx);
@@ -1075,6 +1132,7 @@ static int cmp_rows_primary(const struct map_res *m, const struct map_row *a,
 	case AGG_STATS: return cmp_u64(sgn, agg_average(sgn, &a->agg), agg_average(sgn, &b->agg));
 	case AGG_HIST:
 	case AGG_LHIST: return cmp_u64(true, bucket_total(a), bucket_total(b));
+	case AGG_TSERIES: return cmp_u64(false, a->latest, b->latest);
 	case AGG_NONE: break;
 	}
 	if (m->val->kind == TY_INT)
@@ -1108,8 +1166,10 @@ void map_view_build(struct map_view *v, const struct map_snapshot *s, uint64_t t
 	if (top && v->n > top) {
 		size_t drop = v->n - (size_t)top;
 
-		for (size_t i = 0; i < drop; i++)
+		for (size_t i = 0; i < drop; i++) {
 			free(v->rows[i].buckets);
+			free(v->rows[i].epochs);
+		}
 		memmove(v->rows, v->rows + drop, (size_t)top * sizeof(*v->rows));
 		v->n = (size_t)top;
 	}
@@ -1117,8 +1177,10 @@ void map_view_build(struct map_view *v, const struct map_snapshot *s, uint64_t t
 
 void map_view_free(struct map_view *v)
 {
-	for (size_t i = 0; i < v->n; i++)
+	for (size_t i = 0; i < v->n; i++) {
 		free(v->rows[i].buckets);
+		free(v->rows[i].epochs);
+	}
 	free(v->rows);
 	memset(v, 0, sizeof(*v));
 }

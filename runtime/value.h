@@ -92,22 +92,36 @@ struct map_row {
 	const uint8_t *key;     /* user key bytes; NULL for a scalar map */
 	const uint8_t *val;     /* plain values: the (first CPU's) value bytes */
 	struct agg_value agg;   /* count/sum/min/max/avg/stats */
-	uint64_t *buckets;      /* hist/lhist: count per bucket index */
+	uint64_t *buckets;      /* hist/lhist: count per bucket index; tseries: value per slot */
 	size_t nbuckets;
+	uint64_t *epochs;       /* tseries: the interval each slot's value is from (0: none) */
+	uint64_t latest;        /* tseries: the newest interval with data (0: none) */
 };
 
 struct map_view {
 	const struct map_res *map;
 	struct map_row *rows;
 	size_t n;
+	uint64_t ts_last;       /* tseries: the newest interval of any key, the window's end */
+	bool ts_scale;          /* tseries: print(@m, min, max) fixed the chart's scale */
+	uint64_t ts_min, ts_max;
 };
+
+/*
+ * tseries: merge one slot's ncpus per-CPU (value, meta, epoch) triples: only
+ * the newest epoch counts; its values are combined per fn (TS_LAST: the
+ * latest write).  *epoch is 0 when no CPU has written the slot.
+ */
+void tseries_merge(int fn, bool is_signed, const uint8_t *val, unsigned ncpus, size_t stride,
+		   uint64_t *epoch, uint64_t *value);
 
 /*
  * Merge a snapshot and order it as bpftrace prints it: by value for
  * count/sum/int (signed per type), min/max (as u64), avg/stats (average),
- * by total count for hist/lhist, else by key (integers signed by size,
+ * by total count for hist/lhist, tseries by their newest interval, else by key (integers signed by size,
  * strings bytewise, tuples field by field).  Ties are broken by the key bytes
- * so the order is deterministic.  top != 0 keeps only the last top rows.
+ * so the order is deterministic.  top != 0 keeps only the last top rows
+ * (bpftrace ignores top for tseries; callers pass 0).
  */
 void map_view_build(struct map_view *v, const struct map_snapshot *s, uint64_t top);
 void map_view_free(struct map_view *v);
