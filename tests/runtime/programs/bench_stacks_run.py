@@ -16,8 +16,9 @@ read through /proc.  Prints:
   symbolised stacks: S          (those whose first frame names stackLeaf)
   exit after SIGINT: T s
   within LIMIT_S s: yes|no
+  tracer exit status: RC
 
-and exits 0 only when D and S are N and T is within LIMIT_S (default 2).
+and exits 0 only when D and S are N, T is within LIMIT_S (default 2) and RC is 0.
 """
 import os
 import re
@@ -89,12 +90,13 @@ def main():
     keys = stacks(out.decode(errors="replace"))
     distinct = set(keys)
     named = [k for k in distinct if k.split("\n")[0].strip().startswith("stackLeaf")]
-    ok = len(distinct) == n and len(named) == n and took <= limit
+    ok = len(distinct) == n and len(named) == n and took <= limit and t.returncode == 0
     print("stacks printed: %d" % len(keys))
     print("distinct stacks: %d" % len(distinct))
     print("symbolised stacks: %d" % len(named))
     print("exit after SIGINT: %.3f s" % took)
     print("within %g s: %s" % (limit, "yes" if took <= limit else "no"))
+    print("tracer exit status: %d" % t.returncode)
     return 0 if ok else 1
 
 
