@@ -475,6 +475,9 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 	case BF_DELETE: {
 		/* delete(@m, k), delete(@m[k]) (bpftrace 0.17), delete(@scalar) */
 		struct map_sym *m = sema_map_arg(s, n, a0, !a0->next);
+		/* a series is spread over one map entry per interval: only clear() removes it */
+		if (m && m->agg == AGG_TSERIES)
+			sema_err(s, &n->loc, "delete() of a tseries map is not supported, use clear()");
 		if (m && a0->next) {
 			struct ast_node *k = a0->next;
 			if (k->next)
@@ -490,6 +493,8 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 		return sema_settype(n, &type_void);
 	case BF_HAS_KEY: {
 		struct map_sym *m = sema_map_arg(s, n, a0, false);
+		if (m && m->agg == AGG_TSERIES)
+			sema_err(s, &n->loc, "has_key() of a tseries map is not supported");
 		if (m) {
 			sema_map_key_of(s, n, a0->next, m);
 			sema_sem(s, n)->ival = 1;
