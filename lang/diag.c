@@ -20,8 +20,8 @@ void diags_init(struct diags *d, struct arena *a, const struct source *sources)
 	d->nwarnings = 0;
 }
 
-static void add(struct diags *d, enum diag_level level, const struct loc *loc, const char *fmt,
-		va_list ap)
+static struct diag *add(struct diags *d, enum diag_level level, const struct loc *loc,
+			const char *fmt, va_list ap)
 {
 	struct diag *g = arena_new_obj(d->arena, struct diag);
 
@@ -35,6 +35,7 @@ static void add(struct diags *d, enum diag_level level, const struct loc *loc, c
 		d->nerrors++;
 	else
 		d->nwarnings++;
+	return g;
 }
 
 void diag_error(struct diags *d, const struct loc *loc, const char *fmt, ...)
@@ -52,6 +53,15 @@ void diag_warning(struct diags *d, const struct loc *loc, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	add(d, DIAG_WARNING, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_log_warning(struct diags *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(d, DIAG_WARNING, NULL, fmt, ap)->log = true;
 	va_end(ap);
 }
 
@@ -190,11 +200,15 @@ void diag_print_one(FILE *out, const struct source *sources, enum diag_level lev
 
 void diags_print(const struct diags *d, FILE *out)
 {
+	/* bpftrace logs its warnings about the whole script as it finds them, before the rest */
+	for (const struct diag *g = d->head; g; g = g->next)
+		if (g->log)
+			print_diag(stderr, d->sources, g->level, &g->loc, g->msg, g->hints);
 	/* bpftrace prints every error before any warning, each group in report order. */
 	for (const struct diag *g = d->head; g; g = g->next)
 		if (g->level == DIAG_ERROR)
 			print_diag(out, d->sources, g->level, &g->loc, g->msg, g->hints);
 	for (const struct diag *g = d->head; g; g = g->next)
-		if (g->level == DIAG_WARNING)
+		if (g->level == DIAG_WARNING && !g->log)
 			print_diag(out, d->sources, g->level, &g->loc, g->msg, g->hints);
 }

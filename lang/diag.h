@@ -22,6 +22,7 @@ struct diag {
 	struct loc loc; /* loc.line == 0: no location, only "ERROR: msg" */
 	const char *msg;
 	struct diag_hint *hints;
+	bool log;       /* a bare `WARNING: msg` line: see diag_log_warning() */
 	struct diag *next;
 };
 
@@ -38,6 +39,12 @@ void diag_error(struct diags *d, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_warning(struct diags *d, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * A warning about the script as a whole rather than a place in it (bpftrace
+ * logs these): printed before everything else, always on stderr, so that it
+ * never mixes into the output stream.
+ */
+void diag_log_warning(struct diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Attach a `HINT: ...` line to the most recent diagnostic. */
 void diag_hint(struct diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*

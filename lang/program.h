@@ -27,6 +27,8 @@ struct config {
 	unsigned perf_rb_pages;        /* 0: sized automatically */
 	bool print_maps_on_exit;
 	enum { MISSING_ERROR, MISSING_WARN, MISSING_IGNORE } missing_probes;
+	/* config unstable_tseries; the zero value is bpftrace's default, warn */
+	enum { UNSTABLE_WARN, UNSTABLE_ENABLE, UNSTABLE_ERROR } unstable_tseries;
 	bool unsafe;
 	bool warnings;                 /* -k */
 	bool no_warnings;

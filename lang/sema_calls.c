@@ -351,6 +351,26 @@ static void tseries_args(struct sema *s, struct ast_node *n, struct ast_node *a,
 	m->ts_set = true;
 }
 
+/*
+ * bpftrace still calls tseries() unstable: config unstable_tseries=error
+ * refuses it, the default (warn) says so once per script, enable is quiet.
+ */
+static void unstable_tseries(struct sema *s, struct ast_node *n)
+{
+	struct config *cfg = &s->p->cfg;
+
+	if (cfg->unstable_tseries == UNSTABLE_ERROR) {
+		sema_err(s, &n->loc, "tseries feature is not enabled by default. To enable this "
+			 "unstable feature, set the config flag to enable. unstable_tseries=enable");
+	} else if (cfg->unstable_tseries == UNSTABLE_WARN && s->final) {
+		diag_log_warning(s->p->diags, "Script is using an unstable feature: tseries. To "
+			     "prevent this warning you must explicitly enable it in the config e.g. "
+			     "unstable_tseries=enable");
+		/* warned: the other calls of this script stay quiet */
+		cfg->unstable_tseries = UNSTABLE_ENABLE;
+	}
+}
+
 /* count(), sum(), hist() ...: only as the value assigned to a map. */
 static const struct type *call_agg(struct sema *s, struct ast_node *n, enum builtin_func f,
 				   struct map_sym *m)
@@ -427,6 +447,8 @@ const struct type *sema_call(struct sema *s, struct ast_node *n, struct map_sym 
 		return sema_settype(n, &type_none);
 	}
 	sema_sem(s, n)->id = f;
+	if (f == BF_TSERIES)
+		unstable_tseries(s, n);
 	if ((int)nargs < builtin_funcs[f].min_args || (int)nargs > builtin_funcs[f].max_args) {
 		if (builtin_funcs[f].min_args == builtin_funcs[f].max_args)
 			sema_err(s, &n->loc, "%s() requires %d argument%s (%u provided)", name,

@@ -9,7 +9,7 @@
 #include "arena.h"
 #include "program.h"
 
-enum cfg_kind { CFG_UINT, CFG_STR, CFG_BOOL, CFG_MISSING, CFG_IGNORED };
+enum cfg_kind { CFG_UINT, CFG_STR, CFG_BOOL, CFG_MISSING, CFG_UNSTABLE, CFG_IGNORED };
 
 struct cfg_key {
 	const char *name;
@@ -27,12 +27,13 @@ static const struct cfg_key cfg_keys[] = {
 	CFG("perf_rb_pages", CFG_UINT, perf_rb_pages),
 	CFG("print_maps_on_exit", CFG_BOOL, print_maps_on_exit),
 	CFG("missing_probes", CFG_MISSING, missing_probes),
+	CFG("unstable_tseries", CFG_UNSTABLE, unstable_tseries),
 	/* accepted for compatibility; ctrace has no use for them yet */
 	CFG_IGN("max_probes"), CFG_IGN("max_bpf_progs"), CFG_IGN("max_cat_bytes"),
 	CFG_IGN("log_size"), CFG_IGN("on_stack_limit"), CFG_IGN("stack_mode"),
 	CFG_IGN("cache_user_symbols"), CFG_IGN("cpp_demangle"), CFG_IGN("lazy_symbolication"),
 	CFG_IGN("show_debug_info"), CFG_IGN("use_blazesym"), CFG_IGN("license"),
-	CFG_IGN("unstable_tseries"), CFG_IGN("unstable_dw_ustack"),
+	CFG_IGN("unstable_dw_ustack"),
 	CFG_IGN("unstable_import_statement"), CFG_IGN("unstable_typeinfo"),
 };
 
@@ -95,6 +96,16 @@ static const char *cfg_apply(struct program *p, const struct cfg_key *k, const c
 			p->cfg.missing_probes = MISSING_IGNORE;
 		else
 			return "expects one of: error, warn, ignore";
+		return NULL;
+	case CFG_UNSTABLE:
+		if (!strcmp(val, "error"))
+			p->cfg.unstable_tseries = UNSTABLE_ERROR;
+		else if (!strcmp(val, "warn"))
+			p->cfg.unstable_tseries = UNSTABLE_WARN;
+		else if (!strcmp(val, "enable"))
+			p->cfg.unstable_tseries = UNSTABLE_ENABLE;
+		else
+			return "expects one of: error, warn, enable";
 		return NULL;
 	case CFG_IGNORED:
 		return NULL;
