@@ -52,6 +52,7 @@ bool sema_is_intlike(const struct type *t);
 bool sema_const_int(struct ast_node *n, int64_t *out);
 /* Turn n into an integer literal in place. */
 void sema_make_int(struct ast_node *n, uint64_t v, bool is_unsigned);
+void sema_make_string(struct ast_node *n, const char *v, size_t len);
 
 /* The variable name refers to here: a block-scoped one in scope, else the probe's. */
 struct var_sym *sema_var_find(struct sema *s, const char *name);

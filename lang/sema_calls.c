@@ -192,14 +192,9 @@ static const struct type *getopt_(struct sema *s, struct ast_node *n)
 		sema_err(s, &def->loc, "getopt() default must be a literal string, integer or bool");
 		return sema_settype(n, &type_none);
 	}
-	struct loc loc = n->loc;
-	struct ast_node *next = n->next;
 	if (k == AST_STRING) {
 		const char *str = v ? v : def->u.str.value;
-		memset(&n->u, 0, sizeof(n->u));
-		n->kind = AST_STRING;
-		n->u.str.value = str;
-		n->u.str.len = strlen(str);
+		sema_make_string(n, str, strlen(str));
 	} else if (k == AST_INT) {
 		char *end;
 		long long num = v ? strtoll(v, &end, 0) : (long long)def->u.num.value;
@@ -213,10 +208,8 @@ static const struct type *getopt_(struct sema *s, struct ast_node *n)
 		memset(&n->u, 0, sizeof(n->u));
 		n->kind = AST_BOOL;
 		n->u.boolean.value = on;
+		n->sema = NULL;
 	}
-	n->loc = loc;
-	n->next = next;
-	n->sema = NULL;
 	return sema_expr(s, n);
 }
 

@@ -518,15 +518,7 @@ static const struct type *probetype(struct sema *s, struct ast_node *n)
 	const char *name = s->proto ? s->proto->prov->name : "special";
 	if (!strcmp(name, "begin") || !strcmp(name, "end"))
 		name = "special";
-	struct loc loc = n->loc;
-	struct ast_node *next = n->next;
-	memset(&n->u, 0, sizeof(n->u));
-	n->kind = AST_STRING;
-	n->loc = loc;
-	n->next = next;
-	n->sema = NULL;
-	n->u.str.value = name;
-	n->u.str.len = strlen(name);
+	sema_make_string(n, name, strlen(name));
 	return sema_expr(s, n);
 }
 

@@ -165,6 +165,16 @@ bool sema_const_int(struct ast_node *n, int64_t *out)
 	return false;
 }
 
+/* Rewrite n in place as the string literal v (len bytes), keeping its place and location. */
+void sema_make_string(struct ast_node *n, const char *v, size_t len)
+{
+	memset(&n->u, 0, sizeof(n->u));
+	n->kind = AST_STRING;
+	n->sema = NULL;
+	n->u.str.value = v;
+	n->u.str.len = len;
+}
+
 void sema_make_int(struct ast_node *n, uint64_t v, bool is_unsigned)
 {
 	struct loc loc = n->loc;
@@ -380,14 +390,7 @@ const struct type *sema_positional(struct sema *s, struct ast_node *n)
 		sema_make_int(n, (uint64_t)num, false);
 		return sema_settype(n, &type_s64);
 	}
-	struct loc loc = n->loc;
-	struct ast_node *next = n->next;
-	memset(&n->u, 0, sizeof(n->u));
-	n->kind = AST_STRING;
-	n->loc = loc;
-	n->next = next;
-	n->u.str.value = v;
-	n->u.str.len = strlen(v);
+	sema_make_string(n, v, strlen(v));
 	return sema_settype(n, type_string(s->p->arena, (unsigned)n->u.str.len + 1));
 }
 
@@ -439,15 +442,7 @@ static bool string_macro(struct sema *s, struct ast_node *n, const char *body)
 		*o++ = body[i];
 	}
 	*o = '\0';
-	struct loc loc = n->loc;
-	struct ast_node *next = n->next;
-	memset(&n->u, 0, sizeof(n->u));
-	n->kind = AST_STRING;
-	n->loc = loc;
-	n->next = next;
-	n->sema = NULL;
-	n->u.str.value = out;
-	n->u.str.len = (size_t)(o - out);
+	sema_make_string(n, out, (size_t)(o - out));
 	return true;
 }
 
