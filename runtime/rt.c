@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -145,6 +146,31 @@ static struct prog *prog_of(struct rt *rt, const char *fn_name)
 	return NULL;
 }
 
+/*
+ * Hash maps with big entries (stack keys: over a kilobyte each) fill their
+ * memory as keys arrive instead of all at creation: creating them is then
+ * as quick as a small map's, and a node pays only for the keys it sees.
+ * Kernels before 6.1 allow only preallocated hash maps in tracing programs.
+ */
+static void lazy_maps(struct rt *rt)
+{
+	enum { BIG_ENTRY = 256 };
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
+	    major < 6 || (major == 6 && minor < 1))
+		return;
+	for (unsigned i = 0; i < rt->res->nmaps; i++) {
+		const struct map_res *m = &rt->res->maps[i];
+		if ((m->bpf_type != BPF_MAP_TYPE_HASH && m->bpf_type != BPF_MAP_TYPE_PERCPU_HASH) ||
+		    m->key_size + m->val_size < BIG_ENTRY)
+			continue;
+		struct bpf_map *bm = bpf_object__find_map_by_name(rt->obj, m->elf_name);
+		if (bm)
+			bpf_map__set_map_flags(bm, bpf_map__map_flags(bm) | BPF_F_NO_PREALLOC);
+	}
+}
+
 static int load(struct rt *rt, const void *elf, size_t size)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "ctrace");
@@ -165,6 +191,7 @@ static int load(struct rt *rt, const void *elf, size_t size)
 		if (rt->o->dump_verifier)
 			bpf_program__set_log_level(bp, 2);
 	}
+	lazy_maps(rt);
 	err = bpf_object__load(rt->obj);
 	if (rt->o->dump_verifier && rt->libbpf_log)
 		fputs(rt->libbpf_log, stderr);
