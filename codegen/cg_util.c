@@ -387,12 +387,22 @@ static LLVMValueRef counter(struct cg *c, unsigned slot)
 }
 
 /*
- * Adds 1 to counter slot when failed (an i1) is true.  The counters are
- * shared by every CPU: the branch keeps the common, successful path free of
- * stores, so no cache line moves between CPUs.
+ * Adds 1 to counter slot when rc, a helper's result, is negative (an
+ * errno).  The counters are shared by every CPU: the branch keeps the
+ * common, successful path free of stores, so no cache line moves between
+ * CPUs.  Inside a loop the verifier would keep one pending state per
+ * iteration for that branch (and gives up after 8192), so there the sign
+ * bit itself is added, without a branch.
  */
-static void count_failure(struct cg *c, LLVMValueRef failed, unsigned slot)
+static void count_failure(struct cg *c, LLVMValueRef rc, unsigned slot)
 {
+	if (c->nloops > 0) {
+		LLVMBuildAtomicRMW(c->b, LLVMAtomicRMWBinOpAdd, counter(c, slot),
+				   LLVMBuildLShr(c->b, rc, cg_const(c, 63), ""),
+				   LLVMAtomicOrderingMonotonic, 0);
+		return;
+	}
+	LLVMValueRef failed = LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), "");
 	LLVMBasicBlockRef bump = cg_block(c, "count.fail"), next = cg_block(c, "count.next");
 	LLVMBuildCondBr(c->b, failed, bump, next);
 	LLVMPositionBuilderAtEnd(c->b, bump);
@@ -418,7 +428,7 @@ void cg_map_insert(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLVMValueRe
 				 NULL, loc);
 	c->p->res.fmts[id].detail = "Additional Info - helper: map_update_elem, retcode: -7";
 	unsigned slot = resources_add_counter(c->p, id);
-	count_failure(c, LLVMBuildICmp(c->b, LLVMIntSLT, rc, cg_const(c, 0), ""), slot);
+	count_failure(c, rc, slot);
 }
 
 /*
@@ -429,7 +439,7 @@ void cg_ringbuf_output(struct cg *c, LLVMValueRef data, unsigned size)
 {
 	LLVMValueRef args[] = { c->ringbuf, data, cg_const(c, size), cg_const(c, 0) };
 	LLVMValueRef rc = cg_helper(c, H_RINGBUF_OUTPUT, c->i64, args, 4);
-	count_failure(c, LLVMBuildICmp(c->b, LLVMIntNE, rc, cg_const(c, 0), ""), 0);
+	count_failure(c, rc, 0);
 }
 
 void cg_event_hdr(struct cg *c, enum event_kind kind, unsigned id, LLVMValueRef buf)

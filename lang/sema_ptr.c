@@ -146,14 +146,27 @@ const struct type *sema_member(struct sema *s, struct ast_node *n, const struct 
 	}
 	sema_err(s, &n->loc, "%s has no field named '%s'", st->name ? st->name : "struct",
 		 n->u.field.name);
-	/* "did you mean": the struct's fields */
+	sema_field_hint(s, st, n->u.field.name);
+	return sema_settype(n, &type_none);
+}
+
+/*
+ * After "no field named x": the field x was probably meant to be (one or
+ * two edits away), else the struct's fields.
+ */
+void sema_field_hint(struct sema *s, const struct type *st, const char *want)
+{
+	const char *close = type_closest_field(st, want);
+	if (close) {
+		sema_hint(s, "did you mean '%s'?", close);
+		return;
+	}
 	char *list = arena_strdup(s->p->arena, "");
 	unsigned shown = 0;
 	for (unsigned i = 0; i < st->nfields && shown < 24; i++, shown++)
 		list = arena_printf(s->p->arena, "%s%s%s", list, i ? ", " : "", st->fields[i].name);
 	if (st->nfields)
 		sema_hint(s, "its fields are: %s%s", list, st->nfields > shown ? ", ..." : "");
-	return sema_settype(n, &type_none);
 }
 
 /* *p */

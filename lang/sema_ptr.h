@@ -12,6 +12,8 @@ struct btf_ctx *sema_btf(struct sema *s);
 /* char arrays read as strings; everything else unchanged. */
 const struct type *sema_value_type(struct sema *s, const struct type *t);
 const struct type *sema_complete(struct sema *s, const struct type *t);
+/* The HINT after "no field named want" in st: the closest field, or all of them. */
+void sema_field_hint(struct sema *s, const struct type *st, const char *want);
 /* A type named in a cast, let or sizeof: script definitions, then BTF. NULL if unknown. */
 const struct type *sema_named_type(struct sema *s, struct ast_typespec *ts);
 const struct type *sema_curtask_type(struct sema *s);

@@ -795,14 +795,7 @@ static const struct type *field(struct sema *s, struct ast_node *n)
 		}
 		sema_err(s, &n->loc, "%s has no field named '%s'",
 		     bt->name ? bt->name : sema_tstr(s, bt), n->u.field.name);
-		if (bt->nfields) {
-			char *list = arena_strdup(s->p->arena, "");
-			for (unsigned i = 0; i < bt->nfields; i++)
-				list = arena_printf(s->p->arena, "%s%s%s", list, i ? ", " : "",
-						    bt->fields[i].name);
-			if (s->final)
-				diag_hint(s->p->diags, "its fields are: %s", list);
-		}
+		sema_field_hint(s, bt, n->u.field.name);
 		return sema_settype(n, &type_none);
 	}
 	if (bt->kind == TY_PTR)

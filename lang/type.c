@@ -274,3 +274,44 @@ const char *type_str(struct arena *a, const struct type *t)
 	free(buf);
 	return s;
 }
+
+/* Edits (insert, delete, replace) that turn a into b, giving up past limit. */
+static unsigned edits(const char *a, const char *b, unsigned limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+	if (la >= 64 || lb >= 64)
+		return limit + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0], best = row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned v = diag + (a[i - 1] != b[j - 1]);
+			v = up + 1 < v ? up + 1 : v;
+			v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
+			row[j] = v;
+			diag = up;
+			best = v < best ? v : best;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[lb];
+}
+
+const char *type_closest_field(const struct type *st, const char *want)
+{
+	const char *close = NULL;
+	unsigned best = strlen(want) > 3 ? 2 : 1;
+	for (unsigned i = 0; i < st->nfields; i++) {
+		const char *f = st->fields[i].name;
+		unsigned d = f ? edits(want, f, best) : best + 1;
+		if (d <= best && (!close || d < best)) {
+			close = f;
+			best = d;
+		}
+	}
+	return close;
+}

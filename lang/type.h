@@ -140,5 +140,7 @@ bool type_is_scalar(const struct type *t); /* fits a 64-bit register: the above 
 /* "uint64", "string[16]", "(int64,string[3])", "struct task_struct *", "count_t" ... */
 void type_print(const struct type *t, FILE *out);
 const char *type_str(struct arena *a, const struct type *t);
+/* The field of st whose name is one or two edits from want (a likely typo), or NULL. */
+const char *type_closest_field(const struct type *st, const char *want);
 
 #endif

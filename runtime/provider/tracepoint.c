@@ -375,6 +375,9 @@ static const char *layout_of(struct program *p, struct probe *pr, struct attach 
 		if (!f) {
 			diag_error(p->diags, &a->loc, "%s has no field named '%s'", a->name,
 				   pr->args_fields[i]);
+			const char *close = a->args ? type_closest_field(a->args, pr->args_fields[i]) : NULL;
+			if (close)
+				diag_hint(p->diags, "did you mean '%s'?", close);
 			return NULL;
 		}
 		sig = arena_printf(p->arena, "%s%s@%u:%u:%d;", sig, f->name, f->offset,
