@@ -181,6 +181,7 @@ LLVMValueRef cg_compound(struct cg *c, enum binop op, const struct loc *loc, LLV
 /* cg_funcs.c */
 struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f);
 struct cgv cg_stack(struct cg *c, const struct type *t);
+void cg_stack_into(struct cg *c, const struct type *t, LLVMValueRef dst);
 struct cgv cg_usym(struct cg *c, LLVMValueRef addr, const struct type *t);
 
 /* cg_stmt.c */

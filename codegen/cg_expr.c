@@ -275,9 +275,23 @@ static bool writes_all(struct ast_node *n, const struct type *dt)
 		return true;
 	case TY_STRING:
 		return n->kind == AST_IDENT && ((struct sem *)n->sema)->id == BV_COMM && dt->size >= 16;
+	case TY_KSTACK:
+	case TY_USTACK:
+		return n->type->size >= dt->size;
 	default:
 		return false;
 	}
+}
+
+/* kstack/ustack written straight into place (a map key, an event). */
+static bool is_stack_builtin(const struct ast_node *n)
+{
+	const struct sem *sm = n->sema;
+	if (!sm)
+		return false;
+	if (n->kind == AST_IDENT)
+		return sm->id == BV_KSTACK || sm->id == BV_USTACK;
+	return n->kind == AST_CALL && (sm->id == BF_KSTACK || sm->id == BF_USTACK);
 }
 
 /*
@@ -948,6 +962,10 @@ void cg_expr_into(struct cg *c, struct ast_node *n, LLVMValueRef dst, const stru
 		cg_helper(c, H_GET_CURRENT_COMM, c->i64, args, 2);
 		if (dt->size > 16)
 			cg_memset0(c, cg_gep(c, dst, 16), dt->size - 16);
+		return;
+	}
+	if (is_stack_builtin(n) && type_equal(n->type, dt)) {
+		cg_stack_into(c, dt, dst);
 		return;
 	}
 	cg_store_value(c, dst, dt, cg_expr(c, n));

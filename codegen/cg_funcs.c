@@ -31,13 +31,15 @@ static LLVMValueRef tgid(struct cg *c)
 	return LLVMBuildLShr(c->b, t, cg_const(c, 32), "");
 }
 
-/* kstack/ustack: the frame count (and pid), then the addresses, zeroed past the last. */
-struct cgv cg_stack(struct cg *c, const struct type *t)
+/*
+ * kstack/ustack into p: the frame count (and pid), then the addresses.  The
+ * helper itself zeroes the buffer past the last frame (all of it on an
+ * error), so every byte is written without clearing it first.
+ */
+void cg_stack_into(struct cg *c, const struct type *t, LLVMValueRef p)
 {
 	bool user = t->kind == TY_USTACK;
 	unsigned hdr = user ? 16 : 8;
-	LLVMValueRef p = cg_tmp(c, t->size);
-	cg_memset0_al(c, p, t->size, 8);
 	LLVMValueRef args[] = { c->ctxarg, cg_gep(c, p, hdr), cg_const(c, 8ull * t->nelem),
 				cg_const(c, user ? BPF_F_USER_STACK : 0) };
 	LLVMValueRef ret = cg_helper(c, H_GET_STACK, c->i64, args, 4);
@@ -47,6 +49,12 @@ struct cgv cg_stack(struct cg *c, const struct type *t)
 	cg_store_int(c, p, nr, 8);
 	if (user)
 		cg_store_int(c, cg_gep(c, p, 8), tgid(c), 8);
+}
+
+struct cgv cg_stack(struct cg *c, const struct type *t)
+{
+	LLVMValueRef p = cg_tmp(c, t->size);
+	cg_stack_into(c, t, p);
 	return val(p, t);
 }
 
