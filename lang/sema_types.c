@@ -631,6 +631,26 @@ static const struct type *var_read(struct sema *s, struct ast_node *n)
 	return sema_settype(n, v->type);
 }
 
+/*
+ * `/` and `%` are unsigned in BPF: with one signed and one unsigned operand
+ * the result may surprise, so bpftrace warns.  A non-negative literal takes
+ * the other operand's sign.
+ */
+static void mixed_sign_div(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *ln = n->u.binop.lhs, *rn = n->u.binop.rhs;
+	bool lsig = ln->type->is_signed, rsig = rn->type->is_signed;
+	if (ln->kind == AST_INT && (ln->u.num.is_unsigned || (int64_t)ln->u.num.value >= 0))
+		lsig = rsig;
+	if (rn->kind == AST_INT && (rn->u.num.is_unsigned || (int64_t)rn->u.num.value >= 0))
+		rsig = lsig;
+	if (lsig != rsig)
+		sema_warn(s, &n->loc,
+			  "signed operands for '%s' can lead to undefined behavior (cast to unsigned "
+			  "to silence warning)",
+			  binop_str(n->u.binop.op));
+}
+
 static const struct type *binop(struct sema *s, struct ast_node *n)
 {
 	enum binop op = n->u.binop.op;
@@ -658,6 +678,8 @@ static const struct type *binop(struct sema *s, struct ast_node *n)
 		default:
 			break;
 		}
+		if ((op == BINOP_DIV || op == BINOP_MOD) && l->kind == TY_INT && r->kind == TY_INT)
+			mixed_sign_div(s, n);
 		bool sgn = l->is_signed || r->is_signed || op == BINOP_SUB;
 		if (l->kind == TY_PTR && (op == BINOP_ADD || op == BINOP_SUB))
 			return sema_settype(n, l);
