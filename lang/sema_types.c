@@ -877,6 +877,27 @@ static const struct type *tuple(struct sema *s, struct ast_node *n)
 }
 
 /*
+ * The type sizeof() and typeof() see for an integer literal: the smallest
+ * signed type that holds it (`1` is int8), uint64 past INT64_MAX, as in
+ * bpftrace's newest release.  Values still compute in 64 bits.
+ */
+static const struct type *literal_type(const struct ast_node *e, const struct type *t)
+{
+	if (e->kind != AST_INT)
+		return t;
+	if (e->u.num.is_unsigned && e->u.num.value > (uint64_t)INT64_MAX)
+		return &type_u64;
+	int64_t v = (int64_t)e->u.num.value;
+	if (v >= INT8_MIN && v <= INT8_MAX)
+		return &type_s8;
+	if (v >= INT16_MIN && v <= INT16_MAX)
+		return &type_s16;
+	if (v >= INT32_MIN && v <= INT32_MAX)
+		return &type_s32;
+	return &type_s64;
+}
+
+/*
  * typeof(e) or typeof(T), with any `*` and `[N]` written after it.  The expression is only
  * type-checked, never run.  A string keeps its capacity; an integer its width and sign.
  */
@@ -890,6 +911,7 @@ static const struct type *typeof_target(struct sema *s, struct ast_typespec *ts)
 		t = sema_expr(s, tn->u.cast.expr);
 		if (t->kind == TY_NONE || t->kind == TY_AGG || t->kind == TY_VOID)
 			return NULL;
+		t = literal_type(tn->u.cast.expr, t);
 	}
 	if (!t)
 		return NULL;
@@ -982,6 +1004,7 @@ static const struct type *sizeof_expr(struct sema *s, struct ast_node *n)
 		t = sema_expr(s, n->u.cast.expr);
 		if (t->kind == TY_NONE)
 			return sema_settype(n, &type_none);
+		t = literal_type(n->u.cast.expr, t);
 	}
 	unsigned size = t->size;
 	sema_make_int(n, size, true);
