@@ -9,6 +9,8 @@
 //   threads N           N threads through pthread_create(), one after the other
 //   gethost NAME...     getaddrinfo(NAME), gethostbyname(NAME) and gethostbyname2(NAME,
 //                       AF_INET) for each NAME (numeric addresses need no resolver)
+//   bio N               N direct (O_DIRECT) writes of 8 KiB to a new file in /tmp, then
+//                       fdatasync; each write is one block I/O request of 8 KiB
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <netdb.h>
@@ -92,6 +94,28 @@ static void gethost(const char *name)
 	gethostbyname2(name, AF_INET);
 }
 
+static int bio(int n)
+{
+	char path[] = "/tmp/exw_workload_bioXXXXXX";
+	int tmp = mkstemp(path);
+	if (tmp < 0)
+		return 1;
+	int fd = open(path, O_WRONLY | O_DIRECT);
+	unlink(path);
+	close(tmp);
+	void *buf;
+	if (fd < 0 || posix_memalign(&buf, 4096, 8192))
+		return 1;
+	memset(buf, 'x', 8192);
+	for (int i = 0; i < n; i++)
+		if (pwrite(fd, buf, 8192, (off_t)i * 8192) != 8192)
+			return 1;
+	fdatasync(fd);
+	close(fd);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	prctl(PR_SET_NAME, "exw_workload", 0, 0, 0);
@@ -112,12 +136,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "threads") && argc > 2)
 		return threads(atoi(argv[2]));
+	if (!strcmp(argv[1], "bio") && argc > 2)
+		return bio(atoi(argv[2]));
 	if (!strcmp(argv[1], "gethost")) {
 		for (int i = 2; i < argc; i++)
 			gethost(argv[i]);
 		return 0;
 	}
 usage:
-	fprintf(stderr, "usage: exw_workload nap|sync|setuid|getppid N|threads N|gethost NAME...\n");
+	fprintf(stderr, "usage: exw_workload nap|sync|setuid|getppid N|threads N|gethost NAME...|bio N\n");
 	return 2;
 }
