@@ -6,7 +6,9 @@
 //   setuid              setfsuid(4243), setfsuid(0), setresuid(0, 4242, 0), setuid(4244)
 //                       (refused: EPERM), setuid(0); needs root
 //   getppid N           getppid() N times
-//   threads N           N threads through pthread_create(), one after the other
+//   threads N           N threads through pthread_create(), one after the other, each
+//                       starting in thread_main(); then 0.5 s of sleep, so that a tracer can
+//                       still read this process's symbols
 //   gethost NAME...     getaddrinfo(NAME), gethostbyname(NAME) and gethostbyname2(NAME,
 //                       AF_INET) for each NAME (numeric addresses need no resolver)
 //   bio N               N direct (O_DIRECT) writes of 8 KiB to a new file in /tmp, then
@@ -80,6 +82,8 @@ static int threads(int n)
 			return 1;
 		pthread_join(t, NULL);
 	}
+	struct timespec hold = {0, 500000000};
+	nanosleep(&hold, NULL);
 	return 0;
 }
 
