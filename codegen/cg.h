@@ -91,7 +91,8 @@ struct cg {
 		LLVMValueRef slot;      /* the fn's result (NULL: no result) */
 		const struct type *type;
 	} inl;
-	bool no_clean; /* strings read into an event need no clearing past their NUL */
+	bool no_clean;
+	unsigned opaque_seq; /* numbers the llvm.bpf.passthrough calls */ /* strings read into an event need no clearing past their NUL */
 };
 
 /* A value of an expression: scalars live in an i64 register, the rest in memory. */
@@ -182,6 +183,8 @@ LLVMValueRef cg_compound(struct cg *c, enum binop op, const struct loc *loc, LLV
 struct cgv cg_func(struct cg *c, struct ast_node *n, enum builtin_func f);
 struct cgv cg_stack(struct cg *c, const struct type *t);
 void cg_stack_into(struct cg *c, const struct type *t, LLVMValueRef dst);
+/* v as a value LLVM cannot reason about (so that a bound written after it stays). */
+LLVMValueRef cg_opaque(struct cg *c, LLVMValueRef v);
 struct cgv cg_usym(struct cg *c, LLVMValueRef addr, const struct type *t);
 
 /* cg_stmt.c */

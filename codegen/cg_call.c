@@ -373,7 +373,13 @@ static LLVMValueRef hist_bucket0(struct cg *c, LLVMValueRef v)
 		x = LLVMBuildSelect(c->b, big, LLVMBuildLShr(c->b, x, cg_const(c, (uint64_t)sh), ""),
 				    x, "");
 	}
-	LLVMValueRef idx[] = { x };
+	/*
+	 * x < 256 here, but LLVM may rewrite the comparisons above in terms of
+	 * what x was computed from (a quotient's dividend, say), and then the
+	 * verifier cannot bound the index.  An explicit mask that LLVM cannot
+	 * see through (bpf.passthrough) gives it the bound in one instruction.
+	 */
+	LLVMValueRef idx[] = { LLVMBuildAnd(c->b, cg_opaque(c, x), cg_const(c, 255), "") };
 	LLVMValueRef e = LLVMBuildGEP2(c->b, c->i8, log2_table(c), idx, 1, "");
 	LLVMValueRef l = LLVMBuildZExt(c->b, LLVMBuildLoad2(c->b, c->i8, e, ""), c->i64, "");
 	return LLVMBuildSelect(c->b, neg, cg_const(c, 0), LLVMBuildAdd(c->b, p, l, ""), "");

@@ -360,6 +360,21 @@ LLVMValueRef cg_map_update(struct cg *c, LLVMValueRef map, LLVMValueRef key, LLV
 }
 
 /*
+ * v, hidden from LLVM's optimisers (llvm.bpf.passthrough, removed when
+ * instructions are selected): what is computed from it stays as written.
+ */
+LLVMValueRef cg_opaque(struct cg *c, LLVMValueRef v)
+{
+	static const char name[] = "llvm.bpf.passthrough";
+	unsigned id = LLVMLookupIntrinsicID(name, sizeof(name) - 1);
+	LLVMTypeRef over[] = { c->i64, c->i64 };
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(c->mod, id, over, 2);
+	LLVMTypeRef pt[] = { c->i32, c->i64 };
+	LLVMValueRef args[] = { LLVMConstInt(c->i32, ++c->opaque_seq, 0), v };
+	return LLVMBuildCall2(c->b, LLVMFunctionType(c->i64, pt, 2, 0), fn, args, 2, "");
+}
+
+/*
  * Counter slot (0: lost events, then one per map-full site) is the u64
  * global ct_counter_<slot> in .bss: libbpf turns the section into a
  * one-element array map, and the program reaches the counter by address,

@@ -209,7 +209,9 @@ static int load(struct rt *rt, const void *elf, size_t size)
 		/* the provider knows when the kernel, not the program, is the reason */
 		if (fpg && fpg->prov->load_failed && fpg->prov->load_failed(rt, fpg, err) == 0)
 			return -ENOTSUP;
-		if (err == -EPERM || err == -EACCES)
+		/* the verifier refuses with EACCES too: its log tells the two apart */
+		bool verifier = rt->libbpf_log && strstr(rt->libbpf_log, "-- BEGIN PROG LOAD LOG --");
+		if ((err == -EPERM || err == -EACCES) && !(verifier && failed))
 			fprintf(stderr,
 				"ERROR: loading BPF programs was refused (%s): run ctrace as root, or with CAP_BPF and CAP_PERFMON\n",
 				strerror(-err));

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "arena.h"
+#include "btf.h"
 #include "program.h"
 #include "rt.h"
 #include "syscall_table.h"
@@ -108,14 +109,46 @@ static unsigned c_int_size(const char *decl)
 	return 0;
 }
 
+/*
+ * What a pointer field of the format file points to: `struct __kernel_timespec *`
+ * to the kernel's struct from BTF (so that `args.rqtp->tv_sec` works), an
+ * integer type to that integer, anything else (char, void, unknown) to bytes.
+ */
+static const struct type *pointee_type(struct program *p, const char *decl)
+{
+	char base[256];
+	size_t n = 0;
+	for (const char *s = decl; *s && *s != '*' && n < sizeof(base) - 1; s++)
+		base[n++] = *s;
+	while (n && base[n - 1] == ' ')
+		n--;
+	base[n] = '\0';
+	const char *t = base;
+	while (!strncmp(t, "const ", 6) || !strncmp(t, "volatile ", 9))
+		t += t[0] == 'c' ? 6 : 9;
+	if (!strcmp(t, "char") || !strcmp(t, "void") || !strcmp(t, "unsigned char"))
+		return &type_u8;
+	unsigned isz = c_int_size(t);
+	if (isz)
+		return type_int(isz, strncmp(t, "unsigned", 8) && t[0] != 'u' && strncmp(t, "__u", 3));
+	bool named = !strncmp(t, "struct ", 7) || !strncmp(t, "union ", 6) || !strchr(t, ' ');
+	struct btf_ctx *b = named && *t ? program_btf(p) : NULL;
+	const struct type *bt = b ? btf_type_by_name(b, t) : NULL;
+	return bt ? bt : &type_u8;
+}
+
 static const struct type *field_type(struct program *p, const struct tp_field *f, bool user,
 				     bool *data_loc)
 {
 	*data_loc = strstr(f->type, "__data_loc") != NULL;
 	if (*data_loc)
 		return type_string(p->arena, p->cfg.max_strlen);
-	if (strchr(f->type, '*'))
-		return type_ptr(p->arena, &type_u8, user ? AS_USER : AS_KERNEL);
+	if (strchr(f->type, '*')) {
+		const struct type *t = pointee_type(p, f->type);
+		for (const char *s = strchr(f->type, '*'); s; s = strchr(s + 1, '*'))
+			t = type_ptr(p->arena, t, user ? AS_USER : AS_KERNEL);
+		return t;
+	}
 	if (f->array >= 0) {
 		if (strstr(f->type, "char"))
 			return type_string(p->arena, f->size);
