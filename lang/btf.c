@@ -871,6 +871,34 @@ const struct type *btf_type_by_id(struct btf_ctx *c, const char *module, unsigne
 	return conv_value(c, resolve(f, id), 0);
 }
 
+bool btf_enum_value(struct btf_ctx *c, const char *name, int64_t *value, const struct type **et)
+{
+	struct bfile *f = c ? next_file(c, NULL) : NULL;
+	if (!f)
+		return false;
+	/* enumerators are not in the name index: one pass over the kernel's enums */
+	for (uint32_t i = 0; i < f->ntypes; i++) {
+		const struct btf_type *bt = rec(f, i);
+		unsigned kind = BTF_INFO_KIND(bt->info), n = BTF_INFO_VLEN(bt->info);
+		if (kind != BTF_KIND_ENUM && kind != BTF_KIND_ENUM64)
+			continue;
+		for (unsigned j = 0; j < n; j++) {
+			uint32_t off = kind == BTF_KIND_ENUM64
+					       ? ((const struct btf_enum64 *)(bt + 1))[j].name_off
+					       : ((const struct btf_enum *)(bt + 1))[j].name_off;
+			if (strcmp(str_at(f, off), name))
+				continue;
+			const struct type *t = conv_value(c, resolve(f, f->first_id + i), 0);
+			if (!t || t->kind != TY_ENUM || j >= t->nenums)
+				return false;
+			*value = t->enums[j].value;
+			*et = t;
+			return true;
+		}
+	}
+	return false;
+}
+
 const struct type *btf_complete(struct btf_ctx *c, const struct type *t)
 {
 	return c ? complete(c, t, 0) : t;

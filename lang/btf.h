@@ -92,6 +92,8 @@ const struct type *btf_type_by_id(struct btf_ctx *c, const char *module, unsigne
  * other type is returned as is).  t must come from this context.
  */
 const struct type *btf_complete(struct btf_ctx *c, const struct type *t);
+/* The kernel enumerator called name (SKB_DROP_REASON_..., TASK_...): its value and enum type. */
+bool btf_enum_value(struct btf_ctx *c, const char *name, int64_t *value, const struct type **et);
 /*
  * The field called name in struct t (completing t first), after flattening
  * anonymous members; NULL when there is none.  c may be NULL for types that

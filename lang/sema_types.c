@@ -17,6 +17,7 @@
 #include "sema.h"
 #include "sema_funcs.h"
 #include "sema_ptr.h"
+#include "btf.h"
 #include "cdefs.h"
 
 #define SEMA_PASSES 3
@@ -472,6 +473,11 @@ static const struct type *builtin(struct sema *s, struct ast_node *n)
 		const struct cdef_macro *md = s->p->cdefs ? cdefs_macro_def(s->p->cdefs, name) : NULL;
 		if (md && !md->function_like && string_macro(s, n, md->body))
 			return sema_expr(s, n);
+		if (btf_enum_value(sema_btf(s), name, &v, &et)) {
+			/* an enumerator of the kernel's BTF: SKB_DROP_REASON_NOT_SPECIFIED */
+			sema_make_int(n, (uint64_t)v, false);
+			return sema_settype(n, &type_s64);
+		}
 		sema_err(s, &n->loc, "Unknown identifier: '%s'", name);
 		return sema_settype(n, &type_none);
 	}
@@ -761,6 +767,8 @@ static const struct type *ternary(struct sema *s, struct ast_node *n)
 	const struct type *b = sema_expr(s, n->u.ternary.els);
 	if (a->kind == TY_NONE || b->kind == TY_NONE)
 		return sema_settype(n, &type_none);
+	if (a->kind == TY_PTR && b->kind == TY_PTR && type_equal(a, b))
+		return sema_settype(n, a); /* the same pointer type either way: keep it */
 	if (sema_is_intlike(a) && sema_is_intlike(b))
 		return sema_settype(n, type_int(8, a->is_signed || b->is_signed));
 	const struct type *u = sema_unify(s, sema_storage_type(s, a), sema_storage_type(s, b));
