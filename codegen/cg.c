@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
@@ -66,10 +65,15 @@ void cg_map_describe(struct cg *c, LLVMValueRef g, const char *name, int type, u
 	LLVMMetadataRef st = LLVMDIBuilderCreateStructType(c->di, c->di_file, NULL, 0, c->di_file, 0,
 							   n * 64, 64, 0, NULL, mems, n, 0, NULL,
 							   NULL, 0);
-	LLVMMetadataRef expr = LLVMDIBuilderCreateExpression(c->di, NULL, 0);
+	cg_describe_global(c, g, name, st);
+}
+
+void cg_describe_global(struct cg *c, LLVMValueRef g, const char *name, LLVMMetadataRef type)
+{
+	size_t len = strlen(name);
 	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
-		c->di, c->di_cu, name, strlen(name), name, strlen(name), c->di_file, 0, st, 0,
-		expr, NULL, 64);
+		c->di, c->di_cu, name, len, name, len, c->di_file, 0, type, 0,
+		LLVMDIBuilderCreateExpression(c->di, NULL, 0), NULL, 64);
 	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(c->ctx, "dbg", 3), gve);
 }
 
@@ -261,11 +265,7 @@ static void gen_prog(struct cg *c, struct prog *pg)
  */
 static const char *bpf_cpu(void)
 {
-	struct utsname u;
-	unsigned major = 0, minor = 0;
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
-		return "v3";
-	return major > 6 || (major == 6 && minor >= 6) ? "v4" : "v3";
+	return kernel_at_least(6, 6) ? "v4" : "v3";
 }
 
 static int cg_init(struct cg *c, struct program *p, const struct cg_opts *o)

@@ -106,6 +106,8 @@ struct cgv {
 LLVMValueRef cg_map_global(struct cg *c, const char *name, unsigned nmembers);
 void cg_map_describe(struct cg *c, LLVMValueRef g, const char *name, int type, unsigned key_size,
 		     unsigned val_size, unsigned max_entries);
+/* Debug info for global g (so that it has a BTF VAR in its data section). */
+void cg_describe_global(struct cg *c, LLVMValueRef g, const char *name, LLVMMetadataRef type);
 void cg_describe_fn(struct cg *c, LLVMValueRef fn, unsigned nparams);
 LLVMValueRef cg_map_def(struct cg *c, const char *name, int type, unsigned key_size,
 			unsigned val_size, unsigned max_entries);

@@ -350,10 +350,7 @@ static LLVMValueRef log2_table(struct cg *c)
 							 0x08 /* DW_ATE_unsigned_char */, 0);
 	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(c->di, 0, 256);
 	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(c->di, 256 * 8, 8, u8, &sub, 1);
-	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
-		c->di, c->di_cu, "ct_log2", 7, "ct_log2", 7, c->di_file, 0, arr, 0,
-		LLVMDIBuilderCreateExpression(c->di, NULL, 0), NULL, 64);
-	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(c->ctx, "dbg", 3), gve);
+	cg_describe_global(c, g, "ct_log2", arr);
 	return g;
 }
 

@@ -391,13 +391,9 @@ static LLVMValueRef counter(struct cg *c, unsigned slot)
 	LLVMSetInitializer(g, cg_const(c, 0));
 	LLVMSetSection(g, ".bss");
 	LLVMSetAlignment(g, 8);
-	size_t len = strlen(name);
-	LLVMMetadataRef u64 = LLVMDIBuilderCreateBasicType(c->di, "unsigned long long", 18, 64,
-							  0x07 /* DW_ATE_unsigned */, 0);
-	LLVMMetadataRef gve = LLVMDIBuilderCreateGlobalVariableExpression(
-		c->di, c->di_cu, name, len, name, len, c->di_file, 0, u64, 0,
-		LLVMDIBuilderCreateExpression(c->di, NULL, 0), NULL, 64);
-	LLVMGlobalSetMetadata(g, LLVMGetMDKindIDInContext(c->ctx, "dbg", 3), gve);
+	cg_describe_global(c, g, name,
+			   LLVMDIBuilderCreateBasicType(c->di, "unsigned long long", 18, 64,
+							0x07 /* DW_ATE_unsigned */, 0));
 	return g;
 }
 

@@ -350,31 +350,29 @@ static void expand(struct mctx *m, struct ast_node *n, int depth)
 		ast_foreach(c, kids[i]) expand(m, c, depth);
 }
 
-int macros_expand(struct program *p)
+/* Whether the program defines items of kind; a name defined twice is an error. */
+static bool defined_once(struct program *p, enum ast_kind kind, const char *what)
 {
-	struct mctx m = { .p = p };
 	bool any = false;
 	ast_foreach(it, p->ast->u.program.items)
 	{
-		if (it->kind != AST_MACRO)
+		if (it->kind != kind)
 			continue;
 		any = true;
 		ast_foreach(other, it->next)
-			if (other->kind == AST_MACRO && !strcmp(other->u.macro.name, it->u.macro.name))
-				diag_error(p->diags, &other->loc, "macro '%s' is defined twice",
+			if (other->kind == kind && !strcmp(other->u.macro.name, it->u.macro.name))
+				diag_error(p->diags, &other->loc, "%s '%s' is defined twice", what,
 					   it->u.macro.name);
 	}
-	ast_foreach(it, p->ast->u.program.items)
-	{
-		if (it->kind != AST_FN)
-			continue;
-		any = true;
-		ast_foreach(other, it->next)
-			if (other->kind == AST_FN && !strcmp(other->u.macro.name, it->u.macro.name))
-				diag_error(p->diags, &other->loc, "Function '%s' is defined twice",
-					   it->u.macro.name);
-	}
-	if (!any)
+	return any;
+}
+
+int macros_expand(struct program *p)
+{
+	struct mctx m = { .p = p };
+	bool macros = defined_once(p, AST_MACRO, "macro");
+	bool fns = defined_once(p, AST_FN, "Function");
+	if (!macros && !fns)
 		return 0;
 	ast_foreach(it, p->ast->u.program.items)
 	{

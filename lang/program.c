@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "arena.h"
 #include "btf.h"
@@ -230,6 +231,17 @@ int program_compile_front(struct program *p)
 	err = err ?: sema_types(p);
 	err = err ?: sema_resources(p);
 	return err;
+}
+
+bool kernel_at_least(unsigned major, unsigned minor)
+{
+	static int have = -1;
+	static unsigned kmajor, kminor;
+	if (have < 0) {
+		struct utsname u;
+		have = !uname(&u) && sscanf(u.release, "%u.%u", &kmajor, &kminor) == 2;
+	}
+	return have && (kmajor > major || (kmajor == major && kminor >= minor));
 }
 
 struct btf_ctx *program_btf(struct program *p)

@@ -160,6 +160,8 @@ struct program {
 void program_init(struct program *p, struct arena *a, struct diags *d, const struct source *src);
 /* The kernel's BTF (or $BPFTRACE_BTF), opened on first use; NULL when there is none. */
 struct btf_ctx *program_btf(struct program *p);
+/* Whether the running kernel is major.minor or newer (false when its release cannot be read). */
+bool kernel_at_least(unsigned major, unsigned minor);
 /* Release what the program holds outside its arena (BTF mappings, libclang). */
 void program_fini(struct program *p);
 

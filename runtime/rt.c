@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -155,10 +154,7 @@ static struct prog *prog_of(struct rt *rt, const char *fn_name)
 static void lazy_maps(struct rt *rt)
 {
 	enum { BIG_ENTRY = 256 };
-	struct utsname u;
-	unsigned major = 0, minor = 0;
-	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
-	    major < 6 || (major == 6 && minor < 1))
+	if (!kernel_at_least(6, 1))
 		return;
 	for (unsigned i = 0; i < rt->res->nmaps; i++) {
 		const struct map_res *m = &rt->res->maps[i];

@@ -97,6 +97,11 @@ static int attach_attr(struct rt *rt, const struct attach *a, struct bpf_program
 			return 0; /* an offline CPU */
 		return rt_attach_error(rt, a, -errno, hint);
 	}
+	return perf_attach_fd(rt, a, bp, fd);
+}
+
+int perf_attach_fd(struct rt *rt, const struct attach *a, struct bpf_program *bp, int fd)
+{
 	LIBBPF_OPTS(bpf_perf_event_opts, o, .bpf_cookie = a->probe_id);
 	struct bpf_link *l = bpf_program__attach_perf_event_opts(bp, fd, &o);
 	if (!l) {

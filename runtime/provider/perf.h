@@ -34,5 +34,7 @@ int perf_attach_cpu(struct rt *rt, struct prog *pg, struct bpf_program *bp, int 
  */
 int perf_attach_event(struct rt *rt, const struct attach *a, struct bpf_program *bp, uint32_t type,
 		      uint64_t config, uint64_t period, const char *hint);
+/* Attach bp to the opened perf event fd for target a (the link owns fd; closed on failure). */
+int perf_attach_fd(struct rt *rt, const struct attach *a, struct bpf_program *bp, int fd);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "list.h"
+#include "perf.h"
 #include "program.h"
 #include "rt.h"
 
@@ -175,19 +176,6 @@ static int open_bp(const struct wp *w, pid_t pid, int cpu)
 			    PERF_FLAG_FD_CLOEXEC);
 }
 
-static int attach_fd(struct rt *rt, const struct attach *a, struct bpf_program *bp, int fd)
-{
-	LIBBPF_OPTS(bpf_perf_event_opts, o, .bpf_cookie = a->probe_id);
-	struct bpf_link *l = bpf_program__attach_perf_event_opts(bp, fd, &o);
-	if (!l) {
-		int err = -errno;
-		close(fd);
-		return rt_attach_error(rt, a, err, NULL);
-	}
-	rt_add_link(rt, l);
-	return 0;
-}
-
 static int open_error(struct rt *rt, const struct attach *a, int err)
 {
 	const struct wp *w = a->priv;
@@ -212,13 +200,13 @@ static int attach(struct rt *rt, struct prog *pg, struct bpf_program *bp)
 		int err = 0;
 		if (pid > 0) {
 			int fd = open_bp(a->priv, pid, -1);
-			err = fd < 0 ? open_error(rt, a, -errno) : attach_fd(rt, a, bp, fd);
+			err = fd < 0 ? open_error(rt, a, -errno) : perf_attach_fd(rt, a, bp, fd);
 		}
 		for (int cpu = 0; pid <= 0 && cpu < rt->ncpus && !err; cpu++) {
 			int fd = open_bp(a->priv, -1, cpu);
 			if (fd < 0 && errno == ENODEV)
 				continue; /* an offline CPU */
-			err = fd < 0 ? open_error(rt, a, -errno) : attach_fd(rt, a, bp, fd);
+			err = fd < 0 ? open_error(rt, a, -errno) : perf_attach_fd(rt, a, bp, fd);
 		}
 		if (err)
 			return err;
